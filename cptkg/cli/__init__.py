@@ -1,0 +1,68 @@
+"""The ``cptkg`` command line.
+
+Exit status, for every command:
+
+====  ==========================================================================
+0     done; for ``validate`` and ``check``: no violation or error-level finding
+1     ``validate``: the data does not conform; ``check``: an error-level finding
+2     unusable input: unknown code, query or parameter, unreadable or invalid
+      file, an output file that exists without ``--force``
+====  ==========================================================================
+
+Each command group lives in its own module of this package and registers its sub-commands in
+:func:`register`; :data:`GROUPS` lists the modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import CptkgError
+from . import core
+
+#: Modules that add sub-commands; each has ``register(subparsers)``.
+GROUPS = [core]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="cptkg",
+        description="Query, validate and check the CPT molecular-pathology knowledge graph.",
+        epilog="Exit status: 0 done, 1 findings (validate, check), 2 unusable input.",
+    )
+    top.add_argument("--version", action="version", version=f"cptkg {__version__}")
+    top.add_argument(
+        "--backend", choices=["oxigraph", "rdflib"], default="oxigraph", help="query engine (default: oxigraph)"
+    )
+    top.add_argument(
+        "--load",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="add a data file or folder of .ttl files to the embedded graph (repeatable)",
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in GROUPS:
+        group.register(commands)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or EXIT_OK)
+    except CptkgError as error:
+        print(f"cptkg: error: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except BrokenPipeError:  # the reader went away (``cptkg report 81311 | head``)
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

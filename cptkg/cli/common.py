@@ -1,0 +1,28 @@
+"""What every command shares: loading the graph as the global options say, and writing output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..graph import KnowledgeGraph, load
+from ..rdfio import write_output
+
+
+def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
+    """The graph the global options describe (backend, extra data)."""
+    return load(*args.load, backend=args.backend)
+
+
+def add_output_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    command.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+
+def emit(args: argparse.Namespace, text: str) -> None:
+    """Print text, or write it atomically to ``--output`` (refusing to overwrite without ``--force``)."""
+    if getattr(args, "output", None):
+        path = write_output(args.output, text, force=args.force)
+        print(f"wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,70 @@
+"""The exceptions cptkg raises: one base class, one subclass per kind of user mistake.
+
+Every error message is a single line that names what was wrong (the query, the parameter,
+the file and line), so that the command line can print it as is and exit with status 2.
+"""
+
+from __future__ import annotations
+
+
+class CptkgError(Exception):
+    """Base class of every error cptkg raises on purpose."""
+
+
+class UnknownQueryError(CptkgError, KeyError):
+    """A named query that the catalogue does not hold.
+
+    >>> str(UnknownQueryError("covered-codon", ["covered-codons", "indications"]))
+    "unknown query 'covered-codon' (did you mean 'covered-codons'?)"
+    """
+
+    def __init__(self, name: str, known: list[str] | None = None) -> None:
+        import difflib
+
+        self.name = name
+        hint = difflib.get_close_matches(name, known or [], n=1)
+        suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
+        super().__init__(f"unknown query {name!r}{suffix}")
+
+    def __str__(self) -> str:  # KeyError would quote the message again
+        return self.args[0]
+
+
+class ParameterError(CptkgError, ValueError):
+    """A query parameter that is missing, unexpected or not of its declared kind."""
+
+
+class UnknownCodeError(CptkgError, LookupError):
+    """A billing code that the graph does not describe."""
+
+    def __init__(self, code: str, known: list[str] | None = None) -> None:
+        self.code = code
+        listing = f"; the graph knows {', '.join(known)}" if known else ""
+        super().__init__(f"unknown code {code!r}{listing}")
+
+
+class InputError(CptkgError, ValueError):
+    """A file or value given by the user that cannot be used.
+
+    ``path`` and ``line`` say where, when known.
+
+    >>> print(InputError("expected a dot", path="data.ttl", line=3))
+    data.ttl, line 3: expected a dot
+    """
+
+    def __init__(self, message: str, *, path: object | None = None, line: int | None = None) -> None:
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.reason = message
+        where = self.path or ""
+        if line is not None:
+            where = f"{where}, line {line}" if where else f"line {line}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class OutputExistsError(CptkgError, FileExistsError):
+    """A command would overwrite a file that already exists."""
+
+    def __init__(self, path: object) -> None:
+        self.path = str(path)
+        super().__init__(f"{self.path} already exists; use --force to overwrite it")

@@ -1,0 +1,135 @@
+"""The one prefix map of the package.
+
+Everything that writes or reads a CURIE goes through :data:`PREFIXES`: the Turtle the package
+serialises, the ``PREFIX`` declarations named queries are parsed with, and the CURIEs that query
+results, reports and findings show.
+
+Each external prefix is the Bioregistry record named beside it, with Bioregistry's URI prefix; the
+test suite checks every row against the registry so that no prefix is invented. The spelling of the
+prefix is the usual one in clinical and OBO data (``HGNC``, ``ICD10CM``, ``MONDO``), each a form the
+registry accepts for the record.
+
+>>> curie("https://w3id.org/cptkg/code-81311")
+'cptkg:code-81311'
+>>> curie("http://purl.obolibrary.org/obo/MONDO_0005012")
+'MONDO:0005012'
+>>> expand("HGNC:7989")
+'https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/7989'
+>>> curie("http://example.org/unknown") is None
+True
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    import curies
+
+CPTKG = "https://w3id.org/cptkg/"
+
+
+class Prefix(NamedTuple):
+    prefix: str
+    uri_prefix: str
+    #: The Bioregistry prefix this row stands for, or None for the package's own namespace.
+    bioregistry: str | None
+
+
+PREFIXES: tuple[Prefix, ...] = (
+    Prefix("cptkg", CPTKG, None),
+    # W3C and other vocabularies of the graph's structure
+    Prefix("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"),
+    Prefix("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "rdfs"),
+    Prefix("owl", "http://www.w3.org/2002/07/owl#", "owl"),
+    Prefix("xsd", "http://www.w3.org/2001/XMLSchema#", "xsd"),
+    Prefix("skos", "http://www.w3.org/2004/02/skos/core#", "skos"),
+    Prefix("dcterms", "http://purl.org/dc/terms/", "dcterms"),
+    Prefix("prov", "http://www.w3.org/ns/prov#", "prov"),
+    Prefix("sh", "http://www.w3.org/ns/shacl#", "sh"),
+    Prefix("faldo", "http://biohackathon.org/resource/faldo#", "faldo"),
+    # genes, transcripts and proteins
+    Prefix("HGNC", "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/", "hgnc"),
+    Prefix("NCBIGene", "https://www.ncbi.nlm.nih.gov/gene/", "ncbigene"),
+    Prefix("Ensembl", "https://www.ensembl.org/id/", "ensembl"),
+    Prefix("UniProtKB", "http://purl.uniprot.org/uniprot/", "uniprot"),
+    Prefix("OMIM", "https://omim.org/MIM:", "omim"),
+    Prefix("CCDS", "http://www.ncbi.nlm.nih.gov/CCDS/CcdsBrowse.cgi?REQUEST=CCDS&DATA=", "ccds"),
+    Prefix("RefSeq", "https://www.ncbi.nlm.nih.gov/protein/", "refseq"),
+    # ontologies of sequence features, methods and diseases
+    Prefix("SO", "http://purl.obolibrary.org/obo/SO_", "so"),
+    Prefix("OBI", "http://purl.obolibrary.org/obo/OBI_", "obi"),
+    Prefix("NCIT", "http://purl.obolibrary.org/obo/NCIT_", "ncit"),
+    Prefix("MONDO", "http://purl.obolibrary.org/obo/MONDO_", "mondo"),
+    Prefix("DOID", "http://purl.obolibrary.org/obo/DOID_", "doid"),
+    Prefix("ONCOTREE", "http://oncotree.mskcc.org/api/tumorTypes/search/code/", "oncotree"),
+    # clinical code systems
+    Prefix("ICD10CM", "https://www.icd10data.com/search?s=", "icd10cm"),
+    Prefix(
+        "ICDO",
+        "http://codes.iarc.fr/search.php?cx=009987501641899931167%3A2_7lsevqpdm&cof=FORID%3A9"
+        "&ie=UTF-8&ie=ISO-8859-1&oe=ISO-8859-1&sa=&q=",
+        "icdo",
+    ),
+    Prefix("SNOMEDCT", "http://purl.bioontology.org/ontology/SNOMEDCT/", "snomedct"),
+    Prefix("LOINC", "https://loinc.org/", "loinc"),
+    Prefix("CPT", "https://www.aapc.com/codes/cpt-codes/", "cpt"),
+    Prefix("HCPCS", "http://purl.bioontology.org/ontology/HCPCS/", "hcpcs"),
+    # variants
+    Prefix("dbSNP", "https://www.ncbi.nlm.nih.gov/snp/", "dbsnp"),
+    Prefix("ClinVar", "https://www.ncbi.nlm.nih.gov/clinvar/variation/", "clinvar.variation"),
+    # organisations
+    Prefix("wikidata", "http://www.wikidata.org/entity/", "wikidata"),
+    Prefix("ror", "https://ror.org/", "ror"),
+)
+
+#: prefix -> URI prefix, in the order above.
+NAMESPACES: dict[str, str] = {row.prefix: row.uri_prefix for row in PREFIXES}
+
+
+@cache
+def converter() -> curies.Converter:
+    """The package prefix map as a :class:`curies.Converter` (built once)."""
+    import curies
+
+    return curies.Converter.from_prefix_map(NAMESPACES)
+
+
+def curie(iri: str) -> str | None:
+    """Compress an IRI with the package prefix map; None when no prefix covers it."""
+    return converter().compress(str(iri))
+
+
+def curie_or_iri(iri: str) -> str:
+    """A CURIE when the prefix map covers the IRI, else the IRI itself."""
+    return converter().compress(str(iri)) or str(iri)
+
+
+def expand(text: str) -> str:
+    """Expand a CURIE of the package prefix map, or accept a full IRI as it is.
+
+    Raises :class:`~cptkg.errors.InputError` for anything else.
+
+    >>> expand("https://w3id.org/cptkg/gene-NRAS")
+    'https://w3id.org/cptkg/gene-NRAS'
+    >>> expand("NOPE:1")
+    Traceback (most recent call last):
+    ...
+    cptkg.errors.InputError: 'NOPE:1' is neither a full IRI nor a CURIE with a known prefix (cptkg, rdf, rdfs, ...)
+    """
+    value = str(text).strip()
+    if value.startswith(("http://", "https://", "urn:")) and not any(c in value for c in ' <>"{}|\\^`'):
+        return value
+    expanded = converter().expand(value) if ":" in value else None
+    if expanded is None:
+        known = ", ".join(row.prefix for row in PREFIXES[:3])
+        raise InputError(f"{text!r} is neither a full IRI nor a CURIE with a known prefix ({known}, ...)")
+    return expanded
+
+
+def sparql_prologue() -> str:
+    """The PREFIX declarations of the whole map, for engines that need them as text."""
+    return "".join(f"PREFIX {prefix}: <{uri}>\n" for prefix, uri in NAMESPACES.items())

@@ -1,0 +1,207 @@
+"""Named SPARQL queries: the ``.rq`` files of ``queries/``, their headers and their parameters.
+
+A query file starts with a header of ``# key: value`` comment lines, then the query. The query
+declares no prefixes: it is parsed with the package prefix map (:mod:`cptkg.prefixes`).
+
+.. code-block:: sparql
+
+    # title: Covered codons
+    # description: The exons and codons a billing code covers.
+    # param: code (code, optional) The code's notation, such as 81311.
+    SELECT ?code ?exon ... WHERE { ?c skos:notation ?code ... }
+
+A parameter has the name of the query variable it binds and one of the kinds of
+:data:`PARAMETER_KINDS`. Its value is bound as an RDF term by the query engine; it is never
+pasted into the query text, so no value can change what a query does. An optional parameter
+left out leaves its variable free: ``covered-codons`` without ``code`` lists every code.
+
+Check queries (``queries/checks/*-violation.rq``) use the same header with other keys: title,
+severity, why, fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from .errors import InputError, ParameterError, UnknownQueryError
+from .prefixes import expand
+
+#: kind -> what a value of that kind is
+PARAMETER_KINDS = {
+    "code": "the notation of a billing code the graph describes, such as 81311",
+    "string": "any text, bound as a plain literal",
+    "resource": "a CURIE of the package prefix map or a full IRI",
+    "integer": "a whole number",
+}
+
+_HEADER = re.compile(r"^#\s*(?P<key>[a-z][a-z-]*)\s*:\s*(?P<value>.*)$")
+_CONTINUATION = re.compile(r"^#\s{2,}(?P<value>\S.*)$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+)(?P<optional>,\s*optional)?\)\s*(?P<description>.*)$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a named query."""
+
+    name: str
+    kind: str
+    description: str
+    required: bool
+
+    def to_term(self, value: object):
+        """The RDF term a user's value binds to, or a :class:`ParameterError`.
+
+        >>> Parameter("code", "code", "", True).to_term("81311")
+        rdflib.term.Literal('81311')
+        >>> Parameter("n", "integer", "", True).to_term("x")
+        Traceback (most recent call last):
+        ...
+        cptkg.errors.ParameterError: parameter 'n' must be a whole number, not 'x'
+        """
+        from rdflib import Literal, URIRef
+        from rdflib.term import Node
+
+        if isinstance(value, Node):
+            return value
+        text = str(value)
+        if self.kind in ("code", "string"):
+            return Literal(text.strip() if self.kind == "code" else text)
+        if self.kind == "integer":
+            try:
+                return Literal(int(text))
+            except ValueError:
+                raise ParameterError(f"parameter {self.name!r} must be a whole number, not {text!r}") from None
+        try:
+            return URIRef(expand(text))
+        except InputError as error:
+            raise ParameterError(f"parameter {self.name!r}: {error}") from None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query of the catalogue: its name, header fields, parameters and text."""
+
+    name: str
+    text: str
+    path: Path
+    header: Mapping[str, str] = field(default_factory=dict)
+    parameters: tuple[Parameter, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.header.get("title", self.name)
+
+    @property
+    def description(self) -> str:
+        return self.header.get("description", "")
+
+    def bind(self, values: Mapping[str, object]) -> dict[str, object]:
+        """Check user values against the parameters and turn them into RDF terms."""
+        known = {parameter.name: parameter for parameter in self.parameters}
+        unexpected = sorted(set(values) - set(known))
+        if unexpected:
+            accepted = ", ".join(known) or "none"
+            raise ParameterError(
+                f"query {self.name!r} has no parameter {unexpected[0]!r} (it accepts: {accepted})"
+            )
+        missing = [p.name for p in self.parameters if p.required and values.get(p.name) in (None, "")]
+        if missing:
+            raise ParameterError(f"query {self.name!r} needs the parameter {missing[0]!r}")
+        return {
+            name: known[name].to_term(value) for name, value in values.items() if value is not None
+        }
+
+
+def parse_header(text: str, path: Path) -> tuple[dict[str, str], list[str], int]:
+    """The header fields, the raw ``param`` entries and the number of header lines."""
+    header: dict[str, str] = {}
+    params: list[str] = []
+    last: str | None = None
+    lines = text.splitlines()
+    count = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.startswith("#"):
+            break
+        count = number
+        continuation = _CONTINUATION.match(line)
+        if continuation and last is not None:
+            if last == "param":
+                params[-1] += " " + continuation["value"].strip()
+            else:
+                header[last] += " " + continuation["value"].strip()
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            raise InputError("header lines must read '# key: value'", path=path, line=number)
+        key, value = match["key"], match["value"].strip()
+        if key == "param":
+            params.append(value)
+        elif key in header:
+            raise InputError(f"header field {key!r} is given twice", path=path, line=number)
+        else:
+            header[key] = value
+        last = key
+    return header, params, count
+
+
+def read_query(path: Path, name: str | None = None) -> NamedQuery:
+    """Read one ``.rq`` file into a :class:`NamedQuery`."""
+    text = path.read_text(encoding="utf-8")
+    header, raw_params, _ = parse_header(text, path)
+    parameters = []
+    for raw in raw_params:
+        match = _PARAM.match(raw)
+        if not match or match["kind"] not in PARAMETER_KINDS:
+            raise InputError(
+                f"bad parameter declaration {raw!r}: write 'name (kind[, optional]) description' "
+                f"with kind one of {', '.join(PARAMETER_KINDS)}",
+                path=path,
+            )
+        if not re.search(rf"[?$]{match['name']}\b", text):
+            raise InputError(f"parameter {match['name']!r} names no variable of the query", path=path)
+        parameters.append(
+            Parameter(match["name"], match["kind"], match["description"].strip(), not match["optional"])
+        )
+    if "title" not in header:
+        raise InputError("the header has no 'title' field", path=path, line=1)
+    return NamedQuery(name or path.stem, text, path, header, tuple(parameters))
+
+
+class Catalog(Mapping[str, NamedQuery]):
+    """The named queries of one folder, by name."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._queries = {path.stem: read_query(path) for path in sorted(directory.glob("*.rq"))}
+
+    def __getitem__(self, name: str) -> NamedQuery:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise UnknownQueryError(name, list(self._queries)) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+
+@cache
+def catalog() -> Catalog:
+    """The package's named queries (``queries/*.rq``)."""
+    from .resources import folder
+
+    return Catalog(folder("queries"))
+
+
+@cache
+def checks() -> Catalog:
+    """The package's check queries (``queries/checks/*-violation.rq``)."""
+    from .resources import folder
+
+    return Catalog(folder("queries") / "checks")

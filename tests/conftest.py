@@ -1,0 +1,57 @@
+"""Shared fixtures: the loaded graph on each backend, and the command line run in-process or as a real process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import cptkg
+from cptkg.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+CASES = TESTS / "cases"
+FIXTURES = TESTS / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def kg() -> cptkg.KnowledgeGraph:
+    """The embedded graph on the default backend, loaded once."""
+    return cptkg.load()
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "rdflib"])
+def any_kg(request) -> cptkg.KnowledgeGraph:
+    """The embedded graph on every backend in turn."""
+    return cptkg.load(backend=request.param)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the command line in this process; returns exit code, stdout and stderr."""
+
+    def run(*argv: str) -> Run:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def run_process(*argv: str, cwd: Path | None = None) -> Run:
+    """Run ``python -m cptkg`` as a real process."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cptkg", *argv], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+    return Run(done.returncode, done.stdout, done.stderr)

@@ -1,0 +1,68 @@
+"""Export: every format re-parses to a graph isomorphic to the loaded one; dataset formats keep the sources apart."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from cptkg.rdfio import DATASET_FORMATS, FORMATS, read_quads, to_graph
+
+EXTENSIONS = {name: extensions[0] for name, (extensions, _, _) in FORMATS.items()}
+
+
+def reparse(text: str, fmt: str, tmp_path) -> list:
+    path = tmp_path / f"export{EXTENSIONS[fmt]}"
+    path.write_text(text, encoding="utf-8")
+    return read_quads(path, "https://example.org/g" if fmt not in DATASET_FORMATS else None)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_export_round_trips(kg, fmt, tmp_path):
+    text = kg.export(fmt)
+    quads = reparse(text, fmt, tmp_path)
+    assert isomorphic(to_graph(quads), kg.data)
+    if fmt in DATASET_FORMATS:
+        graphs = {q.graph_name.value for q in quads}
+        assert graphs == set(kg.graph_names()) - {"https://w3id.org/cptkg/graph-ontology"}
+
+
+def test_export_with_ontology_and_shapes(kg, tmp_path):
+    quads = reparse(kg.export("trig", include=["data", "ontology", "shapes"]), "trig", tmp_path)
+    graphs = {q.graph_name.value for q in quads}
+    assert "https://w3id.org/cptkg/graph-ontology" in graphs
+    assert "https://w3id.org/cptkg/graph-shapes" in graphs or not len(kg.shapes)
+    union = Graph()
+    for triple in kg.ontology:
+        union.add(triple)
+    for triple in kg.data:
+        union.add(triple)
+    for triple in kg.shapes:
+        union.add(triple)
+    assert isomorphic(to_graph(quads), union)
+
+
+def test_export_is_deterministic(kg):
+    assert kg.export("turtle") == kg.export("turtle")
+    first = kg.export("n-quads")
+    assert first and sorted(first.splitlines()) == sorted(kg.export("n-quads").splitlines())
+
+
+def test_export_rejects_unknown_part(kg):
+    from cptkg.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="choose from data, ontology, shapes"):
+        kg.export("turtle", include=["everything"])
+
+
+def test_export_command_writes_file(cli, tmp_path):
+    target = tmp_path / "kg.jsonld"
+    run = cli("export", "--format", "json-ld", "--output", str(target))
+    assert run.code == 0 and target.stat().st_size > 1000
+    assert cli("export", "--format", "json-ld", "--output", str(target)).code == 2
+
+
+def test_dataset_view_keeps_named_graphs(kg):
+    assert isinstance(kg.dataset, Dataset)
+    seed = kg.dataset.graph(URIRef("https://w3id.org/cptkg/graph-seed-81311"))
+    assert (URIRef("https://w3id.org/cptkg/code-81311"), None, None) in seed

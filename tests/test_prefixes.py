@@ -1,0 +1,47 @@
+"""The one prefix map: every external prefix is the Bioregistry record it names, with the same URI prefix."""
+
+from __future__ import annotations
+
+import pytest
+
+from cptkg.prefixes import NAMESPACES, PREFIXES, curie, expand, sparql_prologue
+
+bioregistry = pytest.importorskip("bioregistry")
+
+
+@pytest.mark.parametrize("row", [r for r in PREFIXES if r.bioregistry], ids=lambda r: r.prefix)
+def test_prefix_is_the_registry_record(row):
+    assert bioregistry.normalize_prefix(row.prefix) == row.bioregistry, "the spelling must resolve to the record"
+    assert bioregistry.get_uri_prefix(row.bioregistry) == row.uri_prefix
+
+
+def test_own_namespaces_are_not_registry_prefixes():
+    for row in PREFIXES:
+        if row.bioregistry is None:
+            assert bioregistry.normalize_prefix(row.prefix) is None, row.prefix
+            assert row.uri_prefix.startswith("https://w3id.org/cptkg/")
+
+
+def test_no_prefix_or_namespace_twice():
+    assert len({r.prefix.lower() for r in PREFIXES}) == len(PREFIXES)
+    assert len({r.uri_prefix for r in PREFIXES}) == len(PREFIXES)
+    assert len({r.bioregistry for r in PREFIXES if r.bioregistry}) == len([r for r in PREFIXES if r.bioregistry])
+
+
+def test_round_trip_and_prologue():
+    for prefix, uri in NAMESPACES.items():
+        assert curie(uri + "X1") == f"{prefix}:X1"
+        assert expand(f"{prefix}:X1") == uri + "X1"
+    assert sparql_prologue().count("PREFIX ") == len(NAMESPACES)
+
+
+def test_every_iri_of_the_data_has_a_prefix(kg):
+    from rdflib import URIRef
+
+    loose = {
+        str(term)
+        for triple in kg.data
+        for term in triple
+        if isinstance(term, URIRef) and curie(term) is None and not str(term).startswith("http://www.w3.org/")
+    }
+    assert loose == set()

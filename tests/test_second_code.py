@@ -1,0 +1,28 @@
+"""Another code is data, not code: a folder of Turtle files adds CPT 81275 without touching the package."""
+
+from __future__ import annotations
+
+import cptkg
+
+from .conftest import FIXTURES, run_process
+
+CODE_81275 = FIXTURES / "code-81275"
+
+
+def test_second_code_from_data_files_only(kg):
+    both = cptkg.load(CODE_81275)
+    assert both.codes == ["81275", "81311"]
+    rows = both.query("covered-codons", code="81275").records()
+    assert [(r["gene_symbol"], r["exon_number"], r["codon_number"]) for r in rows] == [("KRAS", 2, 12), ("KRAS", 2, 13)]
+    # the first code is untouched
+    assert both.query("covered-codons", code="81311").records() == kg.query("covered-codons", code="81311").records()
+    # its statements land in the graphs its file names give
+    assert "https://w3id.org/cptkg/graph-transcript-structure" in both.graph_names()
+
+
+def test_second_code_report_from_the_command_line(tmp_path):
+    done = run_process("--load", str(CODE_81275), "report", "81275", "--format", "json", cwd=tmp_path)
+    assert done.code == 0, done.err
+    assert '"code": "81275"' in done.out
+    assert "KRAS exon 2 variant analysis" in done.out
+    assert run_process("report", "81275", cwd=tmp_path).code == 2
