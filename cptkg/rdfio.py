@@ -181,15 +181,17 @@ def bind_prefixes(graph: rdflib.Graph) -> rdflib.Graph:
 def canonical_turtle(graph: rdflib.Graph) -> str:
     """The one Turtle form every RDF source file of the repository is kept in.
 
-    rdflib's ``longturtle`` sorts subjects, predicates and objects and writes blank nodes inline, so
-    the same graph always gives the same text.
+    Blank nodes get canonical labels first (rdflib's RGDA1 canonicalisation), then rdflib's
+    ``longturtle`` sorts subjects, predicates and objects and writes blank nodes inline, so the same
+    graph always gives the same text, however its blank nodes were named when parsed.
     """
     from rdflib import Graph
+    from rdflib.compare import to_canonical_graph
 
     copy = Graph()
     for prefix, uri in NAMESPACES.items():
         copy.bind(prefix, uri, override=True, replace=True)
-    for triple in graph:
+    for triple in to_canonical_graph(graph):
         copy.add(triple)
     return copy.serialize(format="longturtle")
 
