@@ -27,14 +27,29 @@ if TYPE_CHECKING:
 EXPORT_PARTS = ("data", "ontology", "shapes")
 
 
-def load(*extra: str | Path, backend: str = "oxigraph") -> KnowledgeGraph:
+def load(
+    *extra: str | Path,
+    data: Iterable[str | Path] | None = None,
+    input_format: str | None = None,
+    backend: str = "oxigraph",
+) -> KnowledgeGraph:
     """Load the embedded graph (ontology and data), plus any extra data files or folders.
 
     Each extra Turtle file is one more source: its statements go into the named graph its file
     name gives (``cptkg:graph-<name>``), like the packaged data files. A folder adds every ``.ttl``
-    file under it. ``backend`` is ``"oxigraph"`` (fast, the default) or ``"rdflib"``.
+    file under it. With ``data``, the given files replace the packaged data (the ontology stays):
+    this is how a user's own graph, or an edited export, is validated and checked against the
+    package's ontology. Files of any RDF format are read (``input_format`` or the extension); TriG
+    and N-Quads keep their own graph names. ``backend`` is ``"oxigraph"`` (fast, the default) or
+    ``"rdflib"``.
     """
-    sources = ontology_sources() + data_sources()
+    sources = ontology_sources()
+    if data is None:
+        sources += data_sources()
+    else:
+        sources += [Source(Path(path), graph_for(Path(path)), input_format, True) for path in data]
+        if len(sources) == len(ontology_sources()):
+            raise InputError("no data file given")
     for item in extra:
         path = Path(item)
         if path.is_dir():
@@ -43,7 +58,7 @@ def load(*extra: str | Path, backend: str = "oxigraph") -> KnowledgeGraph:
                 raise InputError("the folder holds no .ttl data files", path=path)
             sources += found
         else:
-            sources += [Source(path, graph_for(path))]
+            sources += [Source(path, graph_for(path), input_format)]
     return KnowledgeGraph(sources, backend=backend)
 
 
@@ -60,7 +75,9 @@ class KnowledgeGraph:
         self.sources = list(sources)
         self.backend: Backend = BACKENDS[backend]()
         for source in self.sources:
-            self.backend.add(read_quads(source.path, source.graph))
+            self.backend.add(
+                read_quads(source.path, source.graph, fmt=source.format, require_triples=source.user_data)
+            )
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {len(self.sources)} sources, backend {self.backend.name}>"
@@ -103,6 +120,44 @@ class KnowledgeGraph:
 
         bindings = {name: value if isinstance(value, Node) else Literal(value) for name, value in params.items()}
         return self.backend.execute(text, bindings)
+
+    # ------------------------------------------------------------ capabilities (each in its own module)
+
+    def validate(self, data: Iterable[str | Path] | None = None, inference: str = "none"):
+        """SHACL-validate the graph's data (or the given data files) against the package shapes."""
+        from .validation import validate
+
+        return validate(self, data=data, inference=inference)
+
+    def reason(self):
+        """The OWL 2 RL closure of ontology and data, inferred triples kept apart from asserted ones."""
+        from .reasoning import reason
+
+        return reason(self)
+
+    def check(self, data: Iterable[str | Path] | None = None):
+        """Consistency findings for the graph's data (or the given data files)."""
+        from .checks import check
+
+        return check(self, data=data)
+
+    def variant(self, expression: str, build: str = "GRCh38"):
+        """Whether a variant (HGVS, protein shorthand or genomic) is in the scope of a code, and its names."""
+        from .variants import classify
+
+        return classify(self, expression, build=build)
+
+    def check_claims(self, path_or_rows):
+        """Findings for each order or claim line of a CSV/JSON Lines file, or of an iterable of row dicts."""
+        from .claims import check_claims
+
+        return check_claims(self, path_or_rows)
+
+    def link(self, path: str | Path, input_format: str | None = None) -> str:
+        """Load an outside terminology or mapping file into its own named graph; returns the graph IRI."""
+        from .mappings import link
+
+        return link(self, path, input_format=input_format)
 
     # ------------------------------------------------------------ codes
 

@@ -25,10 +25,14 @@ SHAPES_GRAPH = CPTKG + "graph-shapes"
 
 
 class Source(NamedTuple):
-    """A file and the named graph its statements go into."""
+    """A file and the named graph its statements go into (TriG and N-Quads files keep their own)."""
 
     path: Path
     graph: str
+    #: the RDF format name, or None to tell it from the extension
+    format: str | None = None
+    #: a user's file: an empty one is an error rather than an empty source
+    user_data: bool = False
 
 
 @cache

@@ -103,6 +103,12 @@ class Result(Sequence[Row]):
         """The rows as an aligned plain-text table."""
         return table(self.variables, [[text(v) for v in row.values()] for row in self.rows])
 
+    def _repr_html_(self) -> str:
+        """The rows as an HTML table, for Jupyter (IRIs as CURIEs)."""
+        if self.boolean is not None:
+            return f"<p>ASK: <b>{'true' if self.boolean else 'false'}</b></p>"
+        return html_table(self.variables, [[text(v) for v in row.values()] for row in self.rows])
+
     def to_dataframe(self) -> pandas.DataFrame:
         """The rows as a pandas DataFrame of plain values (needs the ``pandas`` extra)."""
         try:
@@ -172,3 +178,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str | None = None) -> str:
+    """A small, escaped HTML table (for ``_repr_html_`` of results, reports and findings).
+
+    >>> html_table(["a"], [["<x>"]])
+    '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;x&gt;</td></tr></tbody></table>'
+    """
+    from html import escape
+
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
