@@ -47,8 +47,11 @@ def _code(rows: list[Record]) -> str:
         lines.append(f"Category: {_join([x['category_label'] for x in rows], '; ')}")
     if r.get("service_type"):
         lines.append(f"Service type: {r['service_type']}")
+    if r.get("component_label"):
+        lines.append(f"Represents: {_join([x['component_label'] for x in rows])}")
     if r.get("definition"):
         lines.append(f"What it is: {r['definition']}")
+    lines += [f"Note: {note}" for note in _join([x.get("note") for x in rows], "\n").split("\n") if note]
     return "\n".join(lines)
 
 
