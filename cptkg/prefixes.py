@@ -51,6 +51,7 @@ PREFIXES: tuple[Prefix, ...] = (
     Prefix("prov", "http://www.w3.org/ns/prov#", "prov"),
     Prefix("sh", "http://www.w3.org/ns/shacl#", "sh"),
     Prefix("faldo", "http://biohackathon.org/resource/faldo#", "faldo"),
+    Prefix("semapv", "https://w3id.org/semapv/vocab/", "semapv"),
     # genes, transcripts and proteins
     Prefix("HGNC", "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/", "hgnc"),
     Prefix("NCBIGene", "https://www.ncbi.nlm.nih.gov/gene/", "ncbigene"),
@@ -78,6 +79,7 @@ PREFIXES: tuple[Prefix, ...] = (
     Prefix("LOINC", "https://loinc.org/", "loinc"),
     Prefix("CPT", "https://www.aapc.com/codes/cpt-codes/", "cpt"),
     Prefix("HCPCS", "http://purl.bioontology.org/ontology/HCPCS/", "hcpcs"),
+    Prefix("oid", "https://oid-base.com/get/", "oid"),
     # variants
     Prefix("dbSNP", "https://www.ncbi.nlm.nih.gov/snp/", "dbsnp"),
     Prefix("ClinVar", "https://www.ncbi.nlm.nih.gov/clinvar/variation/", "clinvar.variation"),
