@@ -1,0 +1,159 @@
+"""The documentation set ``cptkg docs --output DIR`` writes.
+
+* ``index.html``: the user guide (``docs/guide.md``, shipped with the package) and links to the rest;
+* ``ontology.html``: the ontology's documentation, generated from the ontology files by pyLODE;
+* ``images/cptkg-ontology.svg``: the picture of the ontology's classes and properties;
+* ``<code>.html`` and ``images/cptkg-<code>.svg``: the report page and the picture of each code the
+  graph describes (the guide's pictures have the same paths in the repository's ``docs/``);
+* ``cli.md`` and ``api.md``: the command-line reference (from the argument parser) and the API
+  reference (from the docstrings), also rendered as ``cli.html`` and ``api.html``.
+
+Every page is self-contained (inline style, no external assets). Needs the ``docs`` extra (pyLODE,
+graphviz, Markdown) and Graphviz's ``dot`` program.
+"""
+
+from __future__ import annotations
+
+import inspect
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import CptkgError, InputError, OutputExistsError
+
+if TYPE_CHECKING:
+    from .graph import KnowledgeGraph
+
+#: The public API the reference documents, in reading order: (module, names).
+API: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cptkg", ("load", "KnowledgeGraph", "Result", "Row")),
+    ("cptkg.report", ("build", "render")),
+    ("cptkg.html", ("report_page", "ReportPage", "statement_sources", "disagreements", "page", "fragment")),
+    ("cptkg.diagram", ("code_diagram", "ontology_diagram", "render")),
+    ("cptkg.errors", ("CptkgError", "UnknownQueryError", "UnknownCodeError", "ParameterError", "InputError",
+                      "OutputExistsError")),
+)  # fmt: skip
+
+_PAGE_STYLE = """body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+  max-width: 60rem; margin: 0 auto; padding: 1rem 1.5rem; line-height: 1.5; color: #1b1b1b; }
+h1, h2 { color: #1f4e79; } pre, code { font-family: ui-monospace, Menlo, Consolas, monospace; background: #f3f5f7; }
+pre { padding: .6rem; overflow-x: auto; } table { border-collapse: collapse; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; } nav { margin-bottom: 1rem; }"""
+
+
+def guide_path() -> Path:
+    """The user guide's Markdown source (``docs/guide.md``; ``cptkg/_data/docs/`` in the wheel)."""
+    from .resources import root
+
+    return root() / "docs" / "guide.md"
+
+
+def cli_reference() -> str:
+    """The command-line reference, as Markdown, from the argument parser's help texts."""
+    import argparse
+
+    from .cli import parser
+
+    top = parser()
+    lines = ["# Command-line reference", "", "```text", top.format_help().rstrip(), "```", ""]
+    for action in top._actions:  # argparse keeps sub-commands only here
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                lines += [f"## cptkg {name}", "", "```text", command.format_help().rstrip(), "```", ""]
+    return "\n".join(lines)
+
+
+def _signature(obj: Any) -> str:
+    try:
+        return str(inspect.signature(obj))
+    except (TypeError, ValueError):
+        return "(...)"
+
+
+def api_reference() -> str:
+    """The API reference, as Markdown, from the docstrings of the public functions and classes."""
+    import importlib
+
+    lines = ["# API reference", ""]
+    for module_name, names in API:
+        module = importlib.import_module(module_name)
+        lines += [f"## `{module_name}`", "", inspect.getdoc(module) or "", ""]
+        for name in names:
+            obj = getattr(module, name)
+            kind = "class" if inspect.isclass(obj) else "def"
+            lines += [f"### `{kind} {name}{_signature(obj)}`", "", inspect.getdoc(obj) or "", ""]
+            if inspect.isclass(obj) and not issubclass(obj, BaseException):
+                for member, value in inspect.getmembers(obj):
+                    if member.startswith("_") or not (inspect.isfunction(value) or isinstance(value, property)):
+                        continue
+                    if member not in vars(obj):  # inherited from Sequence and friends
+                        continue
+                    doc = inspect.getdoc(value) or ""
+                    signature = "" if isinstance(value, property) else _signature(value)
+                    lines += [f"- **`{member}{signature}`**: {doc.splitlines()[0] if doc else ''}"]
+                lines.append("")
+    return "\n".join(lines)
+
+
+def markdown_page(title: str, text: str, nav: str = "") -> str:
+    """A Markdown text as a self-contained HTML page."""
+    import markdown
+
+    body = markdown.markdown(text, extensions=["tables", "fenced_code"])
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_PAGE_STYLE}</style></head>"
+        f"<body>{nav}\n{body}\n</body></html>\n"
+    )
+
+
+def ontology_page(kg: KnowledgeGraph) -> str:
+    """The ontology's documentation, generated by pyLODE from the ontology files."""
+    import logging
+
+    try:
+        from pylode import OntPub
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise CptkgError("cptkg docs needs pyLODE: pip install 'cptkg[docs]'") from None
+    # pyLODE reports every background ontology it loads at INFO level.
+    logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
+    return OntPub(ontology=kg.ontology).make_html()
+
+
+def build(kg: KnowledgeGraph, directory: str | Path, force: bool = False) -> list[Path]:
+    """Write the documentation set into ``directory``; returns the files written.
+
+    Refuses a directory that exists and is not empty unless ``force`` (then files of the same
+    name are replaced, other files are left alone).
+    """
+    from .diagram import code_diagram, ontology_diagram, render
+    from .html import report_page
+    from .rdfio import write_output
+
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise InputError("is a file, not a directory", path=target)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise OutputExistsError(target)
+    nav = (
+        '<nav><a href="index.html">Guide</a> · <a href="cli.html">Command line</a> · <a href="api.html">API</a>'
+        ' · <a href="ontology.html">Ontology</a> · <a href="images/cptkg-ontology.svg">Ontology picture</a>'
+        + "".join(f' · <a href="{c}.html">CPT {c}</a> (<a href="images/cptkg-{c}.svg">picture</a>)' for c in kg.codes)
+        + "</nav>"
+    )
+    files: dict[str, str | bytes] = {
+        "ontology.html": ontology_page(kg),
+        "images/cptkg-ontology.svg": render(ontology_diagram(kg), "svg"),
+        "cli.md": cli_reference(),
+        "api.md": api_reference(),
+    }
+    files["cli.html"] = markdown_page("cptkg command line", str(files["cli.md"]), nav)
+    files["api.html"] = markdown_page("cptkg API", str(files["api.md"]), nav)
+    files["index.html"] = markdown_page("cptkg user guide", guide_path().read_text(encoding="utf-8"), nav)
+    for code in kg.codes:
+        files[f"{code}.html"] = report_page(kg, code).html()
+        files[f"images/cptkg-{code}.svg"] = render(code_diagram(kg, code), "svg")
+    # everything is made before the folder is touched; it was checked as a whole above, so each
+    # file may replace its namesake
+    (target / "images").mkdir(parents=True, exist_ok=True)
+    return [write_output(target / name, content, force=True) for name, content in files.items()]
