@@ -1,0 +1,75 @@
+"""The ``claims`` command: check a file of order or claim lines against the graph.
+
+Findings stream to the output as the lines are read (constant memory for any file size); progress
+goes to standard error when it is a terminal, unless ``--quiet``. Exit status: 0 when no line has an
+error-level finding, 1 when some do, 2 when the file cannot be used at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+from .common import add_output_options, knowledge_graph
+
+FORMATS = ("text", "json", "csv")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    claims = commands.add_parser(
+        "claims",
+        help="check order or claim lines (CSV or JSON Lines) against the graph",
+        description=(
+            "Check each line of a CSV or JSON Lines file with the columns claim_id, cpt_code, modifiers "
+            "(;-separated), icd10cm (;-separated), payer, place_of_service, units, and optionally variant "
+            "and date_of_service. Exit status: 0 no error-level finding, 1 some, 2 unusable file."
+        ),
+    )
+    claims.add_argument("file", metavar="FILE", help="the claim file (.csv, or .jsonl / .ndjson for JSON Lines)")
+    claims.add_argument("--format", choices=FORMATS, default="text", help="how to write the findings (default text)")
+    claims.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on standard error")
+    add_output_options(claims)
+    claims.set_defaults(handler=run_claims)
+
+
+def run_claims(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ..claims import ClaimRules, Tally, check_records, count_records, read_records
+
+    records = read_records(args.file)  # a file that cannot be used fails here, before any output
+    rules = ClaimRules(knowledge_graph(args))
+    show_progress = not args.quiet and sys.stderr.isatty()
+    lines = count_records(args.file) if args.format == "json" or show_progress else None
+    tally = Tally()
+    progress = tqdm(records, total=lines, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
+    with progress, output_stream(args.output, force=args.force) as out:
+        from ..claims import write_findings
+
+        write_findings(check_records(rules, progress, tally), out, args.format, lines=lines, tally=tally)
+    if not args.quiet and (args.output or args.format != "text"):
+        print(tally.summary(), file=sys.stderr)
+    if args.output and not args.quiet:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return tally.exit_status
+
+
+@contextlib.contextmanager
+def output_stream(path: str | None, *, force: bool = False) -> Iterator[TextIO]:
+    """Standard output, or a text stream into :func:`cptkg.rdfio.atomic_output` (the file is put in
+    place only when complete, and never replaces an existing one without ``force``)."""
+    if not path:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    from ..rdfio import atomic_output
+
+    with atomic_output(path, force=force) as binary:
+        text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()  # atomic_output closes the file itself
