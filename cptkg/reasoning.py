@@ -1,0 +1,242 @@
+"""Reasoning over the ontology and the data, with the inferred triples kept apart from the asserted ones.
+
+:func:`reason` computes a closure with an :class:`Engine` and returns a :class:`ReasonedGraph`: a
+:class:`~cptkg.graph.KnowledgeGraph` holding every asserted named graph unchanged plus one more,
+:data:`INFERRED_GRAPH`, with what the engine inferred. Named queries run on it see the closure
+(the default graph is the union); the graph the closure came from is left untouched, so the same
+query can be asked with and without inference. Inferred triples are never written to the user's
+files or the packaged ones: :meth:`ReasonedGraph.export` exports the asserted graph.
+
+Two engines, chosen by name:
+
+``rules`` (the default)
+    Only the OWL 2 RL rules this ontology uses, as SPARQL ``INSERT`` updates in pyoxigraph, run to
+    a fixpoint: subclass and subproperty (``cax-sco``, ``prp-spo1``, ``scm-sco``), equivalent classes
+    and properties, domain and range, inverse, symmetric and transitive properties and property
+    chains (``prp-spo2``). No ``owl:sameAs`` (the graph assumes unique names: a merge the standard
+    rules would make is reported as a clash by :mod:`cptkg.checks` instead), and none of the
+    trivial triples a full closure adds (``rdfs:Resource``, reflexive ``sameAs``, literal typing).
+
+``owlrl``
+    The full OWL 2 RL closure of owlrl, for small graphs and for its own error reports (the
+    ``err:ErrorMessage`` nodes, kept in :attr:`ReasonedGraph.errors`). ``owl:hasKey`` axioms are
+    taken out first: owlrl 7.6.2 merges every instance of a class whose key it evaluates (it skips
+    the last key property); keys are checked by a SPARQL rule instead.
+
+>>> import cptkg
+>>> closure = cptkg.load().reason()
+>>> closure.inferred_triples > 0 and closure.engine
+'rules'
+>>> closure.sparql("ASK { cptkg:codon-NRAS-12 a cptkg:CodingRegion }").boolean
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from .backends import BACKENDS
+from .errors import ParameterError
+from .graph import KnowledgeGraph
+from .prefixes import CPTKG, NAMESPACES
+
+if TYPE_CHECKING:
+    import rdflib
+
+#: The named graph that holds the inferred triples of a :class:`ReasonedGraph`.
+INFERRED_GRAPH = CPTKG + "graph-inferred"
+
+_OWL = "http://www.w3.org/2002/07/owl#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+#: The rules of the ``rules`` engine: (OWL 2 RL rule names, SPARQL update). Each adds only what
+#: is missing, so a round that adds nothing ends the fixpoint.
+RULES: tuple[tuple[str, str], ...] = (
+    ("scm-sco cax-sco", ("INSERT { ?x a ?super } WHERE { ?x a ?class . ?class rdfs:subClassOf+ ?super . "
+     "FILTER(isIRI(?super) && ?super != owl:Thing) FILTER NOT EXISTS { ?x a ?super } }")),
+    ("cax-eqc1 cax-eqc2", ("INSERT { ?x a ?other } WHERE { ?x a ?class . "
+     "{ ?class owl:equivalentClass ?other } UNION { ?other owl:equivalentClass ?class } "
+     "FILTER(isIRI(?other)) FILTER NOT EXISTS { ?x a ?other } }")),
+    ("scm-spo prp-spo1", ("INSERT { ?x ?super ?y } WHERE { ?p rdfs:subPropertyOf+ ?super . ?x ?p ?y . "
+     "FILTER NOT EXISTS { ?x ?super ?y } }")),
+    ("prp-eqp1 prp-eqp2", ("INSERT { ?x ?other ?y } WHERE { "
+     "{ ?p owl:equivalentProperty ?other } UNION { ?other owl:equivalentProperty ?p } ?x ?p ?y . "
+     "FILTER NOT EXISTS { ?x ?other ?y } }")),
+    ("prp-inv1 prp-inv2", ("INSERT { ?y ?q ?x } WHERE { "
+     "{ ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } ?x ?p ?y . "
+     "FILTER(!isLiteral(?y)) FILTER NOT EXISTS { ?y ?q ?x } }")),
+    ("prp-symp", ("INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y . "
+     "FILTER(!isLiteral(?y)) FILTER NOT EXISTS { ?y ?p ?x } }")),
+    ("prp-trp", ("INSERT { ?x ?p ?z } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z . "
+     "FILTER NOT EXISTS { ?x ?p ?z } }")),
+    ("prp-dom", ("INSERT { ?x a ?class } WHERE { ?p rdfs:domain ?class . ?x ?p ?y . "
+     "FILTER(isIRI(?class) && ?class != owl:Thing) FILTER NOT EXISTS { ?x a ?class } }")),
+    ("prp-rng", ("INSERT { ?y a ?class } WHERE { ?p rdfs:range ?class . ?x ?p ?y . "
+     "FILTER(!isLiteral(?y) && isIRI(?class) && ?class != owl:Thing) FILTER NOT EXISTS { ?y a ?class } }")),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Closure:
+    """What an engine computed: the inferred triples and the errors it reported."""
+
+    inferred: list[ox.Triple]
+    errors: list[str]
+
+
+class Engine:
+    """A reasoner behind the package's interface: asserted triples in, inferred triples out."""
+
+    name: str = ""
+
+    def closure(self, asserted: list[ox.Triple]) -> Closure:
+        raise NotImplementedError
+
+
+class RulesEngine(Engine):
+    """The OWL 2 RL rules this ontology uses, as SPARQL updates in pyoxigraph, to a fixpoint."""
+
+    name = "rules"
+
+    def closure(self, asserted: list[ox.Triple]) -> Closure:
+        store = ox.Store()
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in asserted)
+        updates = [text for _, text in RULES] + _chain_updates(store)
+        size = -1
+        while len(store) != size:  # a round that adds nothing is the fixpoint
+            size = len(store)
+            for update in updates:
+                store.update(update, prefixes=NAMESPACES)
+        before = set(asserted)
+        inferred = [quad.triple for quad in store if quad.triple not in before]
+        return Closure(inferred, [])
+
+
+def _chain_updates(store: ox.Store) -> list[str]:
+    """One update per ``owl:propertyChainAxiom`` (prp-spo2), the chain written as a SPARQL sequence path."""
+    first, rest, nil = (ox.NamedNode(_RDF + name) for name in ("first", "rest", "nil"))
+    updates = []
+    for axiom in store.quads_for_pattern(None, ox.NamedNode(_OWL + "propertyChainAxiom"), None, ox.DefaultGraph()):
+        steps, node = [], axiom.object
+        while node != nil and len(steps) < 64:  # a malformed list ends the walk
+            items = [q.object for q in store.quads_for_pattern(node, first, None, ox.DefaultGraph())]
+            tails = [q.object for q in store.quads_for_pattern(node, rest, None, ox.DefaultGraph())]
+            if len(items) != 1 or len(tails) != 1 or not isinstance(items[0], ox.NamedNode):
+                steps = []
+                break
+            steps.append(f"<{items[0].value}>")
+            node = tails[0]
+        if steps and isinstance(axiom.subject, ox.NamedNode):
+            target = f"<{axiom.subject.value}>"
+            path = "/".join(steps)
+            updates.append(f"INSERT {{ ?x {target} ?y }} WHERE {{ ?x {path} ?y . FILTER NOT EXISTS {{ ?x {target} ?y }} }}")
+    return updates
+
+
+class OwlrlEngine(Engine):
+    """owlrl's full OWL 2 RL closure (slow: for small graphs), with its error reports.
+
+    ``owl:hasKey`` axioms are removed before owlrl sees them (owlrl 7.6.2 merges every instance of
+    the keyed class); literal-subject triples and owlrl's error nodes are not kept as inferences.
+    """
+
+    name = "owlrl"
+    ERROR = "http://www.daml.org/2002/03/agents/agent-ont#"
+
+    def closure(self, asserted: list[ox.Triple]) -> Closure:
+        import owlrl
+        from rdflib import RDF, Graph, Literal, URIRef
+
+        from .rdfio import to_oxigraph, to_rdflib
+
+        graph = Graph()
+        for triple in asserted:
+            if triple.predicate.value != _OWL + "hasKey":
+                graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        before = set(graph)
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+        error_nodes = set(graph.subjects(RDF.type, URIRef(self.ERROR + "ErrorMessage")))
+        errors = sorted(str(message) for node in error_nodes for message in graph.objects(node, URIRef(self.ERROR + "error")))
+        inferred = []
+        for s, p, o in graph:
+            if (s, p, o) in before or isinstance(s, Literal) or s in error_nodes:
+                continue
+            if p == URIRef(_OWL + "sameAs") and s == o:
+                continue
+            inferred.append(ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)))
+        return Closure(inferred, errors)
+
+
+ENGINES: dict[str, Callable[[], Engine]] = {"rules": RulesEngine, "owlrl": OwlrlEngine}
+
+
+def engine_for(name: str | Engine) -> Engine:
+    if isinstance(name, Engine):
+        return name
+    if name not in ENGINES:
+        raise ParameterError(f"unknown reasoning engine {name!r}; expected one of {', '.join(ENGINES)}")
+    return ENGINES[name]()
+
+
+class ReasonedGraph(KnowledgeGraph):
+    """A knowledge graph plus its closure in the named graph :data:`INFERRED_GRAPH`.
+
+    Queries see asserted and inferred triples together (``GRAPH ?g`` tells them apart). The
+    asserted graph stays available as :attr:`asserted`; :meth:`export` exports only it.
+    """
+
+    def __init__(
+        self, asserted: KnowledgeGraph, closure: Closure, engine: str, asserted_triples: int, backend: str | None = None
+    ) -> None:
+        # Built from the asserted graph's backend rather than by re-reading its files.
+        self.sources = list(asserted.sources)
+        self.backend = BACKENDS[backend or asserted.backend.name]()
+        self.backend.add(asserted.backend.quads())
+        inferred_graph = ox.NamedNode(INFERRED_GRAPH)
+        self.backend.add(ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in closure.inferred)
+        self.asserted = asserted
+        self.engine = engine
+        self.errors = list(closure.errors)
+        self.inferred_triples = len(closure.inferred)
+        self.asserted_triples = asserted_triples
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReasonedGraph {self.asserted_triples} asserted + {self.inferred_triples} inferred triples, "
+            f"engine {self.engine}>"
+        )
+
+    @property
+    def inferred(self) -> rdflib.Graph:
+        """The inferred triples alone, as an rdflib graph."""
+        from .rdfio import to_graph
+
+        return to_graph(q for q in self.backend.quads() if q.graph_name == ox.NamedNode(INFERRED_GRAPH))
+
+    def graph_names(self) -> list[str]:
+        return sorted({*self.asserted.graph_names(), INFERRED_GRAPH})
+
+    def export(self, fmt: str = "turtle", include: Iterable[str] = ("data",)) -> str:
+        """The asserted graph's export: inferred triples are never exported with the data."""
+        return self.asserted.export(fmt, include)
+
+    def reason(self, engine: str | Engine = "rules") -> ReasonedGraph:
+        return self if engine_for(engine).name == self.engine else reason(self.asserted, engine, self.backend.name)
+
+
+def reason(kg: KnowledgeGraph, engine: str | Engine = "rules", backend: str | None = None) -> ReasonedGraph:
+    """The closure of ``kg`` (ontology and data) by the named engine, kept apart from the asserted triples.
+
+    The closure is held by a backend of the same kind as ``kg``'s, or by the one named.
+    """
+    if backend is not None and backend not in BACKENDS:
+        raise ParameterError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    chosen = engine_for(engine)
+    if isinstance(kg, ReasonedGraph):
+        kg = kg.asserted
+    asserted = list({quad.triple for quad in kg.backend.quads()})  # distinct triples of the union
+    return ReasonedGraph(kg, chosen.closure(asserted), chosen.name, len(asserted), backend)
