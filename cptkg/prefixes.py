@@ -121,14 +121,26 @@ def expand(text: str) -> str:
     Traceback (most recent call last):
     ...
     cptkg.errors.InputError: 'NOPE:1' is neither a full IRI nor a CURIE with a known prefix (cptkg, rdf, rdfs, ...)
+    >>> expand("cptkg:gene NRAS")
+    Traceback (most recent call last):
+    ...
+    cptkg.errors.InputError: 'cptkg:gene NRAS' does not expand to a valid IRI (Invalid IRI code point ' ')
     """
+    import pyoxigraph
+
     value = str(text).strip()
     if value.startswith(("http://", "https://", "urn:")) and not any(c in value for c in ' <>"{}|\\^`'):
-        return value
-    expanded = converter().expand(value) if ":" in value else None
+        expanded: str | None = value
+    else:
+        expanded = converter().expand(value) if ":" in value else None
     if expanded is None:
         known = ", ".join(row.prefix for row in PREFIXES[:3])
         raise InputError(f"{text!r} is neither a full IRI nor a CURIE with a known prefix ({known}, ...)")
+    try:  # the local part of a CURIE is not checked by curies: "cptkg:x> } UNION {" must not become an IRI
+        pyoxigraph.NamedNode(expanded)
+    except ValueError as error:
+        reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(error))  # one line, always
+        raise InputError(f"{text!r} does not expand to a valid IRI ({reason})") from None
     return expanded
 
 

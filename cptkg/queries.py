@@ -71,10 +71,10 @@ class Parameter:
         if self.kind in ("code", "string"):
             return Literal(text.strip() if self.kind == "code" else text)
         if self.kind == "integer":
-            try:
-                return Literal(int(text))
-            except ValueError:
-                raise ParameterError(f"parameter {self.name!r} must be a whole number, not {text!r}") from None
+            # ASCII digits only: int() would also take "1_000" and other scripts' digits
+            if not re.fullmatch(r"\s*[+-]?[0-9]{1,30}\s*", text):
+                raise ParameterError(f"parameter {self.name!r} must be a whole number, not {text!r}")
+            return Literal(int(text))
         try:
             return URIRef(expand(text))
         except InputError as error:
@@ -150,7 +150,9 @@ def parse_header(text: str, path: Path) -> tuple[dict[str, str], list[str], int]
 
 def read_query(path: Path, name: str | None = None) -> NamedQuery:
     """Read one ``.rq`` file into a :class:`NamedQuery`."""
-    text = path.read_text(encoding="utf-8")
+    from .rdfio import read_text
+
+    text = read_text(path)
     header, raw_params, _ = parse_header(text, path)
     parameters = []
     for raw in raw_params:

@@ -8,11 +8,11 @@ are turned into rdflib's plain literals here, so the two libraries' literals com
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 
@@ -46,7 +46,7 @@ def format_for(path: Path | str, explicit: str | None = None) -> str:
     >>> format_for("notes.txt")
     Traceback (most recent call last):
     ...
-    cptkg.errors.InputError: notes.txt: cannot tell the RDF format from the extension '.txt'; use --input-format (turtle, n-triples, n-quads, trig, json-ld, rdf-xml)
+    cptkg.errors.InputError: notes.txt: cannot tell the RDF format from the extension '.txt': name the file .ttl, .nt, .nq, .trig, .jsonld, .json, .rdf, .owl or .xml, or give its format (turtle, n-triples, n-quads, trig, json-ld, rdf-xml)
     """
     names = ", ".join(FORMATS)
     if explicit:
@@ -57,8 +57,12 @@ def format_for(path: Path | str, explicit: str | None = None) -> str:
     for name, (extensions, _, _) in FORMATS.items():
         if suffix in extensions:
             return name
+    # not every command takes --input-format (``--load`` does not), so the message names both ways out
+    extensions = [extension for known, _, _ in FORMATS.values() for extension in known]
     raise InputError(
-        f"cannot tell the RDF format from the extension {suffix!r}; use --input-format ({names})", path=path
+        f"cannot tell the RDF format from the extension {suffix!r}: name the file "
+        f"{', '.join(extensions[:-1])} or {extensions[-1]}, or give its format ({names})",
+        path=path,
     )
 
 
@@ -71,21 +75,40 @@ def read_quads(
     :class:`~cptkg.errors.InputError` naming the file and, when the parser knows it, the line.
     """
     path = Path(path)
+    if path.is_dir():  # before the extension, which a folder rarely has
+        raise InputError("is a directory, not an RDF file", path=path)
     name = format_for(path, fmt)
     target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
     try:
-        parsed = ox.parse(
-            path=str(path), format=FORMATS[name][1], base_iri=path.resolve().as_uri(), rename_blank_nodes=True
-        )
-        quads = [
-            quad if not isinstance(quad.graph_name, ox.DefaultGraph) else ox.Quad(*quad.triple, target)
-            for quad in parsed
-        ]
+        with open(path, "rb") as handle:
+            start = handle.read(4)
+            if start.startswith(_WRONG_BOMS):
+                raise InputError(
+                    "is UTF-16 or UTF-32 text; RDF files must be UTF-8: save it as UTF-8", path=path, line=1
+                )
+            # a UTF-8 byte-order mark (Windows editors write one) is skipped; pyoxigraph would reject it
+            source = {"input": handle} if start.startswith(_UTF8_BOM) else {"path": str(path)}
+            handle.seek(len(_UTF8_BOM) if "input" in source else 0)
+            parsed = ox.parse(
+                **source, format=FORMATS[name][1], base_iri=path.resolve().as_uri(), rename_blank_nodes=True
+            )
+            quads = [
+                quad if not isinstance(quad.graph_name, ox.DefaultGraph) else ox.Quad(*quad.triple, target)
+                for quad in parsed
+            ]
+    except InputError:
+        raise
     except SyntaxError as error:
-        message = str(error.msg if hasattr(error, "msg") else error)
+        message = _one_line(str(error.msg if hasattr(error, "msg") else error))
+        line = error.lineno
         if "LoadDocumentCallback" in message:
             message = "the JSON-LD file uses a remote @context, which cptkg never fetches; inline the context"
-        raise InputError(f"not valid {name}: {message}", path=path, line=error.lineno) from None
+            line = _first_line_with(path, b'"@context"')
+        elif "UTF-8" in message:
+            message += " (RDF files must be UTF-8 encoded)"
+        elif line is None and name == "rdf-xml":
+            line = _xml_error_line(path)
+        raise InputError(f"not valid {name}: {message}", path=path, line=line) from None
     except FileNotFoundError:
         raise InputError("no such file", path=path) from None
     except IsADirectoryError:
@@ -93,10 +116,68 @@ def read_quads(
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
     except ValueError as error:
-        raise InputError(f"not valid {name}: {error}", path=path) from None
+        raise InputError(f"not valid {name}: {_one_line(str(error))}", path=path) from None
     if require_triples and not quads:
         raise InputError(f"holds no RDF statements (read as {name})", path=path, line=1)
     return quads
+
+
+def read_text(path: Path | str) -> str:
+    """The text of a UTF-8 file (a byte-order mark is skipped), or an InputError naming the file and line.
+
+    >>> read_text("no-such-file.rq")
+    Traceback (most recent call last):
+    ...
+    cptkg.errors.InputError: no-such-file.rq: no such file
+    """
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path=path) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+    if content.startswith(_WRONG_BOMS):
+        raise InputError("is UTF-16 or UTF-32 text; save it as UTF-8", path=path, line=1)
+    content = content.removeprefix(_UTF8_BOM)
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise InputError(f"is not UTF-8 text (byte 0x{content[error.start]:02x})", path=path, line=line) from None
+
+
+def _one_line(message: str) -> str:
+    """A parser's message as one line: characters it quotes (a newline, a NUL) are written escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_WRONG_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+def _xml_error_line(path: Path) -> int | None:
+    """The line of an XML well-formedness error (pyoxigraph's RDF/XML errors carry no position)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    try:
+        with open(path, "rb") as handle:
+            parser.ParseFile(handle)
+    except expat.ExpatError as error:
+        return error.lineno
+    return None
+
+
+def _first_line_with(path: Path, needle: bytes) -> int | None:
+    """The number of the first line of a file that contains ``needle``, if any."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if needle in line:
+                return number
+    return None
 
 
 # ---------------------------------------------------------------- term conversion
@@ -197,42 +278,141 @@ def canonical_turtle(graph: rdflib.Graph) -> str:
 
 
 def serialize(graph: rdflib.Graph | rdflib.Dataset, fmt: str) -> str:
-    """Serialise with rdflib under a format name of :data:`FORMATS`."""
+    """Serialise with rdflib under a format name of :data:`FORMATS`, the same bytes for the same graph.
+
+    rdflib's serialisers write in the order of its stores' sets, which changes from one process to
+    the next (string hashing is randomised), and blank nodes keep the random labels they were
+    parsed with. So the graph is copied first with canonical blank-node labels (salted per named
+    graph, so that equal structures in two graphs stay two nodes), in sorted order into a store
+    that keeps insertion order; line formats are sorted, JSON-LD arrays (never ``@list``) sorted.
+    """
+    import json
+
+    from rdflib import BNode, Dataset, Graph
+
     if fmt not in FORMATS:
         raise InputError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}")
     rdflib_name = FORMATS[fmt][2]
     if fmt == "turtle":
         return canonical_turtle(graph)
+    if graph.context_aware:
+        import hashlib
+
+        copy = bind_prefixes(Dataset())
+        for context in sorted(graph.graphs(), key=lambda context: str(context.identifier)):
+            salt = hashlib.sha256(str(context.identifier).encode()).hexdigest()[:8]
+            target = copy.graph(context.identifier)
+            for triple in _canonical_triples(context):
+                target.add(tuple(BNode(salt + t) if isinstance(t, BNode) else t for t in triple))
+    else:
+        copy = bind_prefixes(Graph(store="SimpleMemory"))
+        for triple in _canonical_triples(graph):
+            copy.add(triple)
+    if fmt == "trig":
+        import io
+
+        from rdflib.plugins.serializers.trig import TrigSerializer
+
+        serializer = TrigSerializer(copy)
+        serializer.contexts.sort(key=lambda context: str(context.identifier))
+        stream = io.BytesIO()
+        serializer.serialize(stream, encoding="utf-8")
+        return stream.getvalue().decode("utf-8")
     if fmt == "json-ld":
-        return graph.serialize(format=rdflib_name, context={k: v for k, v in NAMESPACES.items()}, indent=2)
-    return graph.serialize(format=rdflib_name)
+        text = copy.serialize(format=rdflib_name, context=dict(NAMESPACES), indent=2)
+        return json.dumps(_sorted_json(json.loads(text)), indent=2, ensure_ascii=False) + "\n"
+    text = copy.serialize(format=rdflib_name)
+    if fmt in ("n-triples", "n-quads"):
+        return "".join(sorted(text.splitlines(keepends=True)))
+    return text
 
 
-def write_output(path: Path | str, text: str, *, force: bool = False) -> Path:
-    """Write text to a file atomically; refuse to replace an existing file unless ``force``.
+def _canonical_triples(graph: rdflib.Graph) -> list:
+    """The triples of a graph with canonical blank-node labels, sorted."""
+    from rdflib.compare import to_canonical_graph
 
-    The text goes to a temporary file in the same folder that is renamed over the target only when
-    complete, so an interruption never leaves a half-written file behind.
+    return sorted(to_canonical_graph(graph))
+
+
+def _sorted_json(value: object, key: str | None = None) -> object:
+    """JSON-LD with every array sorted except ``@list`` ones (the only arrays whose order is meaningful)."""
+    import json
+
+    if isinstance(value, dict):
+        return {name: _sorted_json(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(item) for item in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def write_output(path: Path | str, text: str | bytes, *, force: bool = False) -> Path:
+    """Write text (or bytes, such as a PNG) to a file atomically; refuse to replace an existing file unless ``force``.
+
+    See :func:`atomic_output` for how.
     """
+    with atomic_output(path, force=force) as handle:
+        handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path | str, *, force: bool = False) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through, put in place only when the ``with`` block completes.
+
+    The content goes to a temporary file in the same folder that is renamed over the target only
+    when complete, so an interruption never leaves a half-written file (nor the temporary one)
+    behind. Without ``force`` the finished file is hard-linked into place, which fails if the
+    target appeared in the meantime (no window between the check and the write). The file gets
+    the permissions the umask gives (or keeps those of the file it replaces), and the package's own
+    data folders are never written.
+    """
+    import secrets
+    import stat
+
     path = Path(path)
-    if path.exists() and not force:
-        raise OutputExistsError(path)
     if path.is_dir():
         raise InputError("is a directory", path=path)
+    if path.exists() and not force:
+        raise OutputExistsError(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("the folder to write into does not exist", path=path)
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=directory, prefix=f".{path.name}.", suffix=".part", delete=False
-    )
+    _refuse_packaged_files(path)
+    temporary = directory / f".{path.name}.{secrets.token_hex(6)}.part"
+    # os.open with 0o666 lets the umask decide, where mkstemp would make the output private (0o600)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return path
+        if force:
+            if path.exists():
+                os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+            os.replace(temporary, path)
+        else:
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                raise OutputExistsError(path) from None
+            except OSError:  # a file system without hard links: check, then rename
+                if path.exists():
+                    raise OutputExistsError(path) from None
+                os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
+
+def _refuse_packaged_files(path: Path) -> None:
+    """Raise :class:`InputError` when ``path`` is inside the package's ontology, shapes, queries or data."""
+    from .resources import FOLDERS, folder
+
+    target = path.resolve()
+    for name in FOLDERS:
+        if target.is_relative_to(folder(name).resolve()):
+            raise InputError(
+                f"is inside cptkg's own {name}/ folder, which no command writes; write elsewhere", path=path
+            )

@@ -66,3 +66,17 @@ def test_dataset_view_keeps_named_graphs(kg):
     assert isinstance(kg.dataset, Dataset)
     seed = kg.dataset.graph(URIRef("https://w3id.org/cptkg/graph-seed-81311"))
     assert (URIRef("https://w3id.org/cptkg/code-81311"), None, None) in seed
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_export_of_every_part_round_trips_in_every_format(kg, fmt, tmp_path):
+    """Ontology, data and shapes together (shapes hold blank nodes) survive every format, graphs kept apart."""
+    quads = reparse(kg.export(fmt, include=["data", "ontology", "shapes"]), fmt, tmp_path)
+    union = Graph()
+    for part in (kg.ontology, kg.data, kg.shapes):
+        for triple in part:
+            union.add(triple)
+    assert isomorphic(to_graph(quads), union)
+    if fmt in DATASET_FORMATS:
+        expected = set(kg.graph_names()) | ({"https://w3id.org/cptkg/graph-shapes"} if len(kg.shapes) else set())
+        assert {q.graph_name.value for q in quads} == expected
