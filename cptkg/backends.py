@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
 
+#: :func:`~cptkg.rdfio.to_rdflib`, memoised: result rows repeat the same IRIs and literals, and building an
+#: rdflib term (a Literal parses its value) costs more than Oxigraph's whole evaluation of most named
+#: queries (benchmarks: about 3x on ``indications``). rdflib terms are immutable, so sharing them is safe.
+cached_to_rdflib = lru_cache(maxsize=1 << 16)(to_rdflib)
+
+
 class QueryError(CptkgError, ValueError):
     """A SPARQL query the engine cannot parse or run."""
 
@@ -35,6 +41,8 @@ class Backend:
     """What every backend does. Subclasses fill in the three methods."""
 
     name: ClassVar[str]
+    #: False for backends that talk to a store: derived graphs (closures) are then held in memory.
+    in_memory: ClassVar[bool] = True
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads (pyoxigraph terms) to the dataset."""
@@ -78,7 +86,7 @@ class OxigraphBackend(Backend):
             return Result([], boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             names = [variable.value for variable in answer.variables]
-            rows = [[to_rdflib(solution[name]) for name in names] for solution in answer]
+            rows = [[cached_to_rdflib(solution[name]) for name in names] for solution in answer]
             return Result(names, rows)
         from .rdfio import to_graph
 

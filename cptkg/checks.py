@@ -300,11 +300,28 @@ def _select(only: Iterable[str] | None, skip: Iterable[str]) -> list[Rule]:
     return [known[name] for name in wanted if name in known and name not in set(skip)]
 
 
+def _rows_of(rule: Rule, kg: KnowledgeGraph) -> Iterable:
+    """The rule's rows; for a rule with ``# candidates: QUERY``, its rows for each candidate only.
+
+    A candidates query (in the check catalogue) selects, cheaply, the variables that identify a
+    violation; the rule then runs once per candidate row with those variables bound, so its costly
+    explaining parts (why each type holds, in which graph) touch only the violations. Same rows,
+    in another order (findings are sorted anyway). benchmarks/: ``disjoint-classes`` at 100 codes,
+    0.8 s and 358 MiB for the whole rule against 0.23 s and no growth this way.
+    """
+    candidates = rule.query.header.get("candidates")
+    if not candidates:
+        yield from kg.backend.execute(rule.query.text, {})
+        return
+    for candidate in kg.backend.execute(check_catalog()[candidates].text, {}):
+        bindings = {name: value for name, value in candidate.items() if value is not None}
+        yield from kg.backend.execute(rule.query.text, bindings)
+
+
 def _findings_of(rule: Rule, kg: KnowledgeGraph) -> list[tuple[Rule, dict[str, Any], dict[str, set]]]:
     """The rule's rows merged into findings: (rule, key values, collected values)."""
-    result = kg.backend.execute(rule.query.text, {})
     merged: dict[tuple, tuple[dict[str, Any], dict[str, set]]] = {}
-    for row in result:
+    for row in _rows_of(rule, kg):
         key = {name: value for name, value in row.items() if not rule.is_collected(name)}
         identity = tuple(key.items())
         if identity not in merged:

@@ -58,7 +58,8 @@ def load(
                 raise InputError("the folder holds no .ttl data files", path=path)
             sources += found
         else:
-            sources += [Source(path, graph_for(path), input_format)]
+            # a user's file, like ``data``: an empty or comment-only one is an error, not an empty source
+            sources += [Source(path, graph_for(path), input_format, True)]
     return KnowledgeGraph(sources, backend=backend)
 
 
@@ -123,23 +124,32 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ capabilities (each in its own module)
 
-    def validate(self, data: Iterable[str | Path] | None = None, inference: str = "none"):
-        """SHACL-validate the graph's data (or the given data files) against the package shapes."""
+    def validate(self, data: Iterable[str | Path] | None = None, inference: str = "none", **options):
+        """SHACL-validate the graph's data (or the given data files) against the package shapes.
+
+        See :func:`cptkg.validation.validate` for the options.
+        """
         from .validation import validate
 
-        return validate(self, data=data, inference=inference)
+        return validate(self, data=data, inference=inference, **options)
 
-    def reason(self):
-        """The OWL 2 RL closure of ontology and data, inferred triples kept apart from asserted ones."""
+    def reason(self, engine: str = "rules"):
+        """The OWL 2 RL closure of ontology and data, inferred triples kept apart from asserted ones.
+
+        ``engine`` is ``"rules"`` (the rules the ontology uses, fast) or ``"owlrl"`` (the full closure).
+        """
         from .reasoning import reason
 
-        return reason(self)
+        return reason(self, engine)
 
-    def check(self, data: Iterable[str | Path] | None = None):
-        """Consistency findings for the graph's data (or the given data files)."""
+    def check(self, data: Iterable[str | Path] | None = None, **options):
+        """Consistency findings for the graph's data (or the given data files).
+
+        See :func:`cptkg.checks.check` for the options (engine, rules to run or skip, input format).
+        """
         from .checks import check
 
-        return check(self, data=data)
+        return check(self, data=data, **options)
 
     def variant(self, expression: str, build: str = "GRCh38"):
         """Whether a variant (HGVS, protein shorthand or genomic) is in the scope of a code, and its names."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-from .prefixes import CPTKG, NAMESPACES, curie_or_iri
+from .prefixes import CPTKG, NAMESPACES, PREFIXES, curie_or_iri
 
 if TYPE_CHECKING:
     import curies
@@ -47,38 +47,8 @@ JUSTIFICATION = "semapv:ManualMappingCuration"
 #: Confidence by the strength of the best record supporting a link (see :func:`grade`).
 CONFIDENCE = {"primary": 0.95, "derived": 0.9, "secondary": 0.8, "conflict": 0.5}
 
-#: Local-identifier patterns of the prefixes whose identifiers cptkg checks, copied from the
-#: Bioregistry records of :mod:`cptkg.prefixes` (``tests/test_mappings.py`` keeps them equal).
-IDENTIFIER_PATTERNS: dict[str, str] = {
-    "semapv": r"^\w+$",
-    "HGNC": r"^\d{1,5}$",
-    "NCBIGene": r"^\d+$",
-    "Ensembl": (
-        r"^((ENS[FPTG]\d{11}(\.\d+)?)|(FB\w{2}\d{7})|(Y[A-Z]{2}\d{3}[a-zA-Z](\-[A-Z])?)"
-        r"|([A-Z_a-z0-9]+(\.)?(t)?(\d+)?([a-z])?))$"
-    ),
-    "UniProtKB": r"^([OPQ]\d[A-Z0-9]{3}\d|[A-NR-Z]\d([A-Z][A-Z0-9]{2}\d){1,2})$",
-    "OMIM": r"^\d+$",
-    "CCDS": r"^CCDS\d+(\.\d+)?$",
-    "RefSeq": r"^(((AC|AP|NC|NG|NM|NP|NR|NT|NW|WP|XM|XP|XR|YP|ZP)_\d+)|(NZ_[A-Z]{2,4}\d+))(\.\d+)?$",
-    "SO": r"^\d{7}$",
-    "OBI": r"^\d{7}$",
-    "NCIT": r"^(C|R|P|A|NHC)\d+$",
-    "MONDO": r"^\d{7}$",
-    "DOID": r"^\d+$",
-    "ICD10CM": (
-        r"^([A-Z][0-9][0-9AB]((-[A-Z][0-9][0-9AB])|(\.[0-9A-KXZ]([0-9A-EXYZ]([0-9A-HX][0-59A-HJKMNP-S]?)?)?)?))$"
-    ),
-    "ICDO": r"^[8-9]\d{3}(/[0-3])?$",
-    "SNOMEDCT": r"^(\w+)?\d+$",
-    "LOINC": r"^(\d|\w)+-\d$",
-    "CPT": r"^\d+$",
-    "oid": r"^[\d.]+$",
-    "dbSNP": r"^rs\d+$",
-    "ClinVar": r"^\d+$",
-    "wikidata": r"^(Q|P|E|L)\d+$",
-    "ror": r"^0[a-hj-km-np-tv-z|0-9]{6}[0-9]{2}$",
-}
+#: Local-identifier patterns by prefix: the Bioregistry patterns kept in the package prefix map.
+IDENTIFIER_PATTERNS: dict[str, str] = {row.prefix: row.pattern for row in PREFIXES if row.pattern}
 _NO_SPACE = re.compile(r"^\S+$")
 
 

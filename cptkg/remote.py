@@ -174,6 +174,7 @@ class RemoteBackend(Backend):
     """
 
     name = "remote"
+    in_memory = False
 
     def __init__(self, endpoint: str | None = None, store: str | None = None, *, timeout: float = 60.0) -> None:
         endpoint = endpoint or os.environ.get(ENDPOINT_VARIABLE)

@@ -58,6 +58,7 @@ class TestRdflib(BackendCompliance):
     backend = "rdflib"
 
 
-def test_every_backend_has_a_compliance_class():
+def test_every_in_memory_backend_has_a_compliance_class():
+    # store backends need a running store: their compliance classes start one (tests/test_stores.py)
     tested = {cls.backend for cls in BackendCompliance.__subclasses__()}
-    assert tested == set(BACKENDS)
+    assert tested >= {name for name, backend in BACKENDS.items() if backend.in_memory}

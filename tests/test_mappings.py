@@ -12,8 +12,8 @@ import pytest
 
 import cptkg
 from cptkg.errors import InputError
-from cptkg.mappings import IDENTIFIER_PATTERNS, link_graph_name, lookup, mapping_set, parse_curie, to_sssom
-from cptkg.prefixes import NAMESPACES, PREFIXES
+from cptkg.mappings import link_graph_name, lookup, mapping_set, parse_curie, to_sssom
+from cptkg.prefixes import NAMESPACES
 
 from .conftest import CASES, FIXTURES
 
@@ -89,15 +89,6 @@ def test_unverified_support_is_left_out_and_conflict_is_low():
     assert mapping_set(kg, resource="cptkg:exon-NRAS-2") == []
     (conflict,) = [m for m in mapping_set(kg, resource="cptkg:exon-NRAS-3") if m.object == "Ensembl:ENSE00001450282"]
     assert conflict.confidence == 0.5 and "conflict" in conflict.comment
-
-
-def test_identifier_patterns_are_the_registry_patterns():
-    bioregistry = pytest.importorskip("bioregistry")
-    records = {row.prefix: row.bioregistry for row in PREFIXES}
-    for prefix, pattern in IDENTIFIER_PATTERNS.items():
-        assert bioregistry.get_pattern(records[prefix]) == pattern, prefix
-    with_patterns = {prefix for prefix, record in records.items() if record and bioregistry.get_pattern(record)}
-    assert with_patterns == set(IDENTIFIER_PATTERNS)
 
 
 def test_every_identifier_of_the_set_matches_its_pattern(mappings):

@@ -45,3 +45,11 @@ def test_every_iri_of_the_data_has_a_prefix(kg):
         if isinstance(term, URIRef) and curie(term) is None and not str(term).startswith("http://www.w3.org/")
     }
     assert loose == set()
+
+
+def test_identifier_patterns_are_the_registry_patterns():
+    with_patterns = {row.prefix for row in PREFIXES if row.bioregistry and bioregistry.get_pattern(row.bioregistry)}
+    assert with_patterns == {row.prefix for row in PREFIXES if row.pattern}
+    for row in PREFIXES:
+        if row.pattern:
+            assert bioregistry.get_pattern(row.bioregistry) == row.pattern, row.prefix

@@ -22,6 +22,7 @@ from cptkg.prefixes import CPTKG, curie
 from .conftest import ROOT
 
 C = Namespace(CPTKG)
+FALDO = Namespace("http://biohackathon.org/resource/faldo#")
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 MATCHES = {SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch}
 IDENTIFYING = {
@@ -29,6 +30,11 @@ IDENTIFYING = {
     C.policyNumber, C.systemUri, C.oid, C.codeRangeStart, C.codeRangeEnd, C.cdsStart, C.cdsEnd,
     C.exonCount, C.cdsLength, C.proteinLength, C.codonNumber, C.exonNumber, C.referenceCodon,
     C.referenceResidue, C.patientAge, C.maxUnits, C.effectiveDate, C.chromosome, C.cytoband,
+    # variant scope (ontology/variants.ttl): coordinates, bases, HGVS names, alleles, variant identifiers
+    FALDO.position, C.plusStrandBase, C.codingStrandBase, C.genomeAssembly, C.chromosomeName,
+    C.sequenceAccession, C.offsetValue, C.sameNumberingAs, C.aminoAcidSequence, C.hotspotName, C.hgvsCoding,
+    C.hgvsProtein, C.referenceAllele, C.alternateAllele, C.clingenAlleleId, C.cosmicLegacyId, C.cosmicGenomicId,
+    C.concernsHgvs,
 }  # fmt: skip
 SEED_TEXT = (ROOT / "reference" / "cpt-81311-overview.txt").read_text(encoding="utf-8")
 THREE_LETTER = {"Gly": "G", "Gln": "Q"}
@@ -57,6 +63,11 @@ def forms(value) -> list[str]:
     if isinstance(value, URIRef):
         compact = curie(value)
         return [compact.split(":", 1)[1]] if compact else [str(value)]
+    if isinstance(value, Literal) and isinstance(value.toPython(), int) and not isinstance(value.toPython(), bool):
+        # sources write large numbers with thousands separators, and offsets as "GRCh37 - 542,621"
+        number = value.toPython()
+        grouped = [f"{number:,}"] + ([f"- {-number:,}"] if number < 0 else [])
+        return [str(number), *grouped]
     text = str(value)
     return [text, THREE_LETTER[text]] if text in THREE_LETTER else [text]
 

@@ -21,10 +21,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CptkgError
-from . import core
+from . import check, claims, core, docs, mappings, serve, validate, variant
 
 #: Modules that add sub-commands; each has ``register(subparsers)``.
-GROUPS = [core]
+GROUPS = [core, mappings, claims, validate, check, docs, variant, serve]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -45,6 +45,18 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="add a data file or folder of .ttl files to the embedded graph (repeatable)",
+    )
+    top.add_argument(
+        "--link",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="load an outside terminology or mapping file (OWL/Turtle, OBO Graph JSON, SSSOM TSV) into its own graph (repeatable)",
+    )
+    top.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="answer from the graph in a SPARQL 1.1 store at this query URL (see push) instead of the embedded graph",
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in GROUPS:

@@ -10,8 +10,18 @@ from ..rdfio import write_output
 
 
 def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
-    """The graph the global options describe (backend, extra data)."""
-    return load(*args.load, backend=args.backend)
+    """The graph the global options describe (backend, extra data, linked terminologies, or a store's endpoint)."""
+    if getattr(args, "endpoint", None):
+        from ..errors import ParameterError
+        from ..remote import connect
+
+        if args.load or getattr(args, "link", None):
+            raise ParameterError("--load and --link add files to the embedded graph; push them to the store instead")
+        return connect(args.endpoint)
+    kg = load(*args.load, backend=args.backend)
+    for path in getattr(args, "link", None) or []:
+        kg.link(path)
+    return kg
 
 
 def add_output_options(command: argparse.ArgumentParser) -> None:
@@ -19,10 +29,13 @@ def add_output_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
 
-def emit(args: argparse.Namespace, text: str) -> None:
-    """Print text, or write it atomically to ``--output`` (refusing to overwrite without ``--force``)."""
+def emit(args: argparse.Namespace, text: str | bytes) -> None:
+    """Print text (bytes as they are), or write it atomically to ``--output`` (refusing to overwrite without ``--force``)."""
     if getattr(args, "output", None):
         path = write_output(args.output, text, force=args.force)
         print(f"wrote {path}", file=sys.stderr)
+    elif isinstance(text, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)

@@ -19,7 +19,7 @@ RESULT_FORMATS = ("table", "json", "csv")
 def register(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="a readable summary of everything the graph holds about a code")
     report.add_argument("code", help="the code's notation, such as 81311")
-    report.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    report.add_argument("--format", choices=["text", "markdown", "json", "html"], default="text")
     add_output_options(report)
     report.set_defaults(handler=run_report)
 
@@ -60,7 +60,13 @@ def run_report(args: argparse.Namespace) -> int:
     from ..report import build, render
 
     kg = knowledge_graph(args)
-    emit(args, render(build(kg, args.code), args.format))
+    content = build(kg, args.code)
+    if args.format == "html":  # a self-contained page, with the source of each item (cptkg.html)
+        from ..html import page, statement_sources
+
+        emit(args, page(content, statement_sources(kg, content)))
+        return 0
+    emit(args, render(content, args.format))
     return 0
 
 
@@ -120,21 +126,40 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def run_sparql(args: argparse.Namespace) -> int:
-    from ..errors import InputError
-    from ..rdfio import serialize
+    import re
 
-    text = args.text
-    if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and Path(text).is_file()):
-        try:
-            text = Path(text).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(f"cannot read the query file: {error}", path=args.text) from None
-    answer = knowledge_graph(args).sparql(text)
+    from ..backends import QueryError
+    from ..errors import InputError
+    from ..rdfio import read_text, serialize
+
+    text, path = args.text, None
+    if _names_a_file(text):
+        path = text
+        text = read_text(path)
+    try:
+        answer = knowledge_graph(args).sparql(text)
+    except QueryError as error:  # engines' messages span lines; the command line prints one, with where
+        message = " ".join(str(error).split())
+        at = re.search(r"error at (\d+):\d+|\(line:(\d+), col:\d+\)", message)
+        line = int(at[1] or at[2]) if at else None
+        raise InputError(message[:400] + ("…" if len(message) > 400 else ""), path=path, line=line) from None
     if isinstance(answer, Result):
         emit(args, format_result(answer, args.format))
     else:
         emit(args, serialize(answer, args.rdf_format))
     return 0
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether the sparql argument is a query file rather than query text (a long query is no file name)."""
+    if text.endswith(".rq"):
+        return True
+    if "\n" in text or len(text) > 4096:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # "File name too long", an embedded NUL: query text
+        return False
 
 
 def run_export(args: argparse.Namespace) -> int:
