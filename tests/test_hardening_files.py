@@ -64,15 +64,7 @@ READERS = {
 
 @pytest.mark.parametrize("reader", sorted(READERS))
 @pytest.mark.parametrize("case", BAD_CASES, ids=[case["file"] for case in BAD_CASES])
-def test_commands_name_the_file_and_line(cli, case, reader, request):
-    if case.get("load_accepts") and reader == "--load":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="graph.load() reads --load files as optional sources (user_data=False): an empty one "
-                "is accepted silently; see notes/issue-11-part-a.md",
-            )
-        )
+def test_commands_name_the_file_and_line(cli, case, reader):
     path = BAD / case["file"]
     run = cli(*[arg.replace("{path}", str(path)) for arg in READERS[reader]])
     assert run.code == 2 and run.out == ""

@@ -38,8 +38,8 @@ INVOCATIONS = {
 }
 
 
-#: Commands left to the second pass of issue 11: they run a server or need one (#8).
-SECOND_PASS = {"serve", "push"}
+#: Commands that run a server or need one: test_serving_and_pushing_modify_no_packaged_file covers them.
+SERVED = {"serve", "push"}
 
 
 def packaged_files() -> dict[str, str]:
@@ -55,7 +55,7 @@ def packaged_files() -> dict[str, str]:
 def test_every_command_has_an_invocation():
     names = set(commands())
     covered = {next(arg for arg in argv if arg in names) for argv in INVOCATIONS.values()}
-    missing = names - covered - SECOND_PASS
+    missing = names - covered - SERVED
     assert not missing, f"add an invocation of {sorted(missing)} to INVOCATIONS in {__file__}"
 
 
@@ -114,3 +114,35 @@ def test_outputs_are_byte_identical_across_processes(tmp_path):
     different = [name for name in first if (folders[0] / name).read_bytes() != (folders[1] / name).read_bytes()]
     assert not different, f"differ between two processes: {different}"
     assert all(Path(folders[0] / name).stat().st_size for name in first)
+
+
+def test_serving_and_pushing_modify_no_packaged_file(tmp_path):
+    """A real ``serve`` answering queries and refused updates, and a real ``push`` into a store."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from .conftest import run_process
+    from .servers import cptkg_server, oxigraph_server
+
+    def send(url: str, data: bytes | None = None, content_type: str | None = None) -> int:
+        request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type} if content_type else {})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    before = packaged_files()
+    with cptkg_server(tmp_path) as base:
+        query = urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
+        assert send(f"{base}/sparql?{query}") == 200
+        assert send(f"{base}/queries/covered-codons?code=81311") == 200
+        assert send(f"{base}/sparql", b"DROP ALL", "application/sparql-update") == 403
+        assert send(f"{base}/sparql", urllib.parse.urlencode({"update": "CLEAR ALL"}).encode(),
+                    "application/x-www-form-urlencoded") == 403  # fmt: skip
+    with oxigraph_server(tmp_path) as store:
+        pushed = run_process("push", "--store", store + "/store")
+        assert pushed.code == 0, pushed.err
+    assert packaged_files() == before
