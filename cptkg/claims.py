@@ -265,12 +265,10 @@ def _open(path: Path) -> TextIO:
     try:
         # surrogateescape: a line with bytes that are not UTF-8 is reported, the rest is still read
         return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a claim file", path=path) from None
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+        from .rdfio import unreadable
+
+        raise unreadable(path, error, "a claim file") from None
 
 
 def read_records(path: str | Path) -> Iterator[tuple[int, Mapping[str, Any] | InputError]]:

@@ -474,12 +474,12 @@ def _into(quad: ox.Quad, graph: str) -> ox.Quad:
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
     except UnicodeDecodeError as error:
         raise InputError(f"not UTF-8 text: {error.reason}", path=path) from None
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+        from .rdfio import unreadable
+
+        raise unreadable(path, error) from None
 
 
 def _file_converter(prefix_map: dict[str, str], path: Path, line: int) -> curies.Converter:

@@ -109,17 +109,22 @@ def read_quads(
         elif line is None and name == "rdf-xml":
             line = _xml_error_line(path)
         raise InputError(f"not valid {name}: {message}", path=path, line=line) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not an RDF file", path=path) from None
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+        raise unreadable(path, error, "an RDF file") from None
     except ValueError as error:
         raise InputError(f"not valid {name}: {_one_line(str(error))}", path=path) from None
     if require_triples and not quads:
         raise InputError(f"holds no RDF statements (read as {name})", path=path, line=1)
     return quads
+
+
+def unreadable(path: Path | str, error: OSError, what: str = "a file") -> InputError:
+    """The InputError for a file that cannot be opened: missing, a directory, or another OS error."""
+    if isinstance(error, FileNotFoundError):
+        return InputError("no such file", path=path)
+    if isinstance(error, IsADirectoryError):
+        return InputError(f"is a directory, not {what}", path=path)
+    return InputError(f"cannot read: {error.strerror or error}", path=path)
 
 
 def read_text(path: Path | str) -> str:
@@ -133,12 +138,8 @@ def read_text(path: Path | str) -> str:
     path = Path(path)
     try:
         content = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=path) from None
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+        raise unreadable(path, error) from None
     if content.startswith(_WRONG_BOMS):
         raise InputError("is UTF-16 or UTF-32 text; save it as UTF-8", path=path, line=1)
     content = content.removeprefix(_UTF8_BOM)

@@ -39,12 +39,7 @@ def run_check(args: argparse.Namespace) -> int:
     from ..checks import check
     from .common import knowledge_graph
 
-    if args.data:
-        from ..graph import load
-
-        kg = load(*args.load, data=args.data, input_format=args.input_format, backend=args.backend)
-    else:
-        kg = knowledge_graph(args)
+    kg = knowledge_graph(args)
     report = check(kg, engine=args.engine, skip=args.skip)
     emit(args, report.to_json(indent=2) + "\n" if args.format == "json" else report.text())
     return report.exit_status

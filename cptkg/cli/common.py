@@ -18,7 +18,10 @@ def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
         if args.load or getattr(args, "link", None):
             raise ParameterError("--load and --link add files to the embedded graph; push them to the store instead")
         return connect(args.endpoint)
-    kg = load(*args.load, backend=args.backend)
+    if getattr(args, "data", None):  # validate/check --data: the user's files replace the shipped data
+        kg = load(*args.load, data=args.data, input_format=args.input_format, backend=args.backend)
+    else:
+        kg = load(*args.load, backend=args.backend)
     for path in getattr(args, "link", None) or []:
         kg.link(path)
     return kg

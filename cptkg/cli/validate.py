@@ -35,12 +35,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from ..validation import validate
     from .common import knowledge_graph
 
-    if args.data:
-        from ..graph import load
-
-        kg = load(*args.load, data=args.data, input_format=args.input_format, backend=args.backend)
-    else:
-        kg = knowledge_graph(args)
+    kg = knowledge_graph(args)
     report = validate(kg)
     emit(args, report.to_json(indent=2) + "\n" if args.format == "json" else report.to_text())
     return 0 if report.conforms else 1
