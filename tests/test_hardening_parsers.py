@@ -14,7 +14,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cptkg
@@ -186,6 +186,8 @@ cell = st.one_of(
 
 @SETTINGS
 @given(rows=st.lists(st.fixed_dictionaries({name: cell for name in CLAIM_COLUMNS}), min_size=1, max_size=4))
+@example(rows=[dict.fromkeys(CLAIM_COLUMNS, "1") | {"cpt_code": "cptkg:gene-NRAS\n} UNION {"}])  # found by CI
+@example(rows=[dict.fromkeys(CLAIM_COLUMNS, "1") | {"claim_id": "A\rB", "icd10cm": "C18.7\x00"}])
 def test_any_claim_lines_give_findings_never_a_crash(graph, rows):
     findings = graph.check_claims(rows)
     assert {f.line for f in findings} <= set(range(1, len(rows) + 1))
