@@ -37,7 +37,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +130,7 @@ class Rule:
     def message(self) -> str:
         return self.query.header.get("message", self.title)
 
-    @property
+    @cached_property
     def collected(self) -> frozenset[str]:
         listed = self.query.header.get("collect", "")
         return frozenset(name.strip() for name in listed.split(",") if name.strip())

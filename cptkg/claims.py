@@ -35,7 +35,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from .errors import InputError
+from .errors import InputError, one_line
 from .mappings import icd10cm_lineage
 from .results import html_table, plain, table
 
@@ -115,7 +115,7 @@ class Finding(NamedTuple):
         >>> print(Finding("C1", 2, "error", "code-unknown", "No such code.", ("cptkg:graph-cms",)).text())
         line 2, claim C1: error [code-unknown] No such code. (sources: cptkg:graph-cms)
         """
-        claim = f", claim {printable(self.claim_id)}" if self.claim_id else ""
+        claim = f", claim {one_line(self.claim_id)}" if self.claim_id else ""
         sources = f" (sources: {', '.join(self.sources)})" if self.sources else ""
         return f"line {self.line}{claim}: {self.severity} [{self.rule}] {self.message}{sources}"
 
@@ -195,17 +195,6 @@ class ClaimLine:
         if self.date_of_service:
             graph.add((term, c("dateOfService"), Literal(self.date_of_service)))
         return graph
-
-
-def printable(text: str) -> str:
-    """The text with control characters escaped, so that a finding stays on one line of a report.
-
-    >>> print(printable("C18.7\\n} UNION {"))
-    C18.7\\n} UNION {
-    """
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
 def _text(value: Any, column: str, line: int) -> str:
@@ -615,7 +604,7 @@ class ClaimRules:
         findings: list[Finding] = []
 
         def add(severity: str, rule: str, message: str, sources: tuple[str, ...] = ()) -> None:
-            findings.append(Finding(line.claim_id, line.line, severity, rule, printable(message), sources))
+            findings.append(Finding(line.claim_id, line.line, severity, rule, one_line(message), sources))
 
         code = line.code
         known = code in self.codes
@@ -945,7 +934,7 @@ def check_records(
 
 
 def _unreadable(number: int, claim_id: str, error: InputError) -> Finding:
-    return Finding(claim_id, number, "error", "unreadable-line", printable(f"The line cannot be read: {error.reason}."))
+    return Finding(claim_id, number, "error", "unreadable-line", one_line(f"The line cannot be read: {error.reason}."))
 
 
 def records_of(

@@ -7,6 +7,18 @@ the file and line), so that the command line can print it as is and exit with st
 from __future__ import annotations
 
 
+def one_line(text: str) -> str:
+    """The text with the characters that are not printable (a newline, a NUL) written escaped,
+    so that a message quoting a user's text stays one line.
+
+    >>> print(one_line("C18.7\\n} UNION {"))
+    C18.7\\n} UNION {
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class CptkgError(Exception):
     """Base class of every error cptkg raises on purpose."""
 

@@ -75,10 +75,7 @@ class KnowledgeGraph:
             raise ParameterError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
         self.sources = list(sources)
         self.backend: Backend = BACKENDS[backend]()
-        for source in self.sources:
-            self.backend.add(
-                read_quads(source.path, source.graph, fmt=source.format, require_triples=source.user_data)
-            )
+        self.backend.add_files(self.sources)
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {len(self.sources)} sources, backend {self.backend.name}>"

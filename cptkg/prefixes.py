@@ -21,7 +21,7 @@ True
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import InputError
@@ -108,6 +108,7 @@ def curie(iri: str) -> str | None:
     return converter().compress(str(iri))
 
 
+@lru_cache(maxsize=1 << 16)  # findings and tables name the same IRIs over and over
 def curie_or_iri(iri: str) -> str:
     """A CURIE when the prefix map covers the IRI, else the IRI itself."""
     return converter().compress(str(iri)) or str(iri)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 
-from .errors import InputError, OutputExistsError
+from .errors import InputError, OutputExistsError, one_line
 from .prefixes import NAMESPACES
 
 if TYPE_CHECKING:
@@ -75,10 +75,54 @@ def read_quads(
     :class:`~cptkg.errors.InputError` naming the file and, when the parser knows it, the line.
     """
     path = Path(path)
+    name = _file_format(path, fmt)
+    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    with _parsing(path, name) as source:
+        parsed = ox.parse(**source, format=FORMATS[name][1], base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
+        quads = [
+            quad if not isinstance(quad.graph_name, ox.DefaultGraph) else ox.Quad(*quad.triple, target)
+            for quad in parsed
+        ]
+    if require_triples and not quads:
+        raise InputError(f"holds no RDF statements (read as {name})", path=path, line=1)
+    return quads
+
+
+def load_into(
+    store: ox.Store, path: Path | str, graph: str, *, fmt: str | None = None, require_triples: bool = False
+) -> None:
+    """Parse one file into the named graph ``graph`` of ``store``, with the errors of :func:`read_quads`.
+
+    A file of triples goes straight from the parser into the store, with no Python object per
+    statement (benchmarks/: the 9,000 files of 1,000 codes, 7.5 s through :func:`read_quads` and
+    ``Store.extend``, 2.3 s this way); TriG and N-Quads, whose own graph names are kept, go through
+    :func:`read_quads`.
+    """
+    path = Path(path)
+    name = _file_format(path, fmt)
+    target = ox.NamedNode(graph)
+    if name in DATASET_FORMATS or (require_triples and _holds(store, target)):
+        store.extend(read_quads(path, graph, fmt=name, require_triples=require_triples))
+        return
+    with _parsing(path, name) as source:
+        store.load(**source, format=FORMATS[name][1], base_iri=path.resolve().as_uri(), to_graph=target)
+    if require_triples and not _holds(store, target):
+        raise InputError(f"holds no RDF statements (read as {name})", path=path, line=1)
+
+
+def _holds(store: ox.Store, graph: ox.NamedNode) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
+
+
+def _file_format(path: Path, fmt: str | None) -> str:
     if path.is_dir():  # before the extension, which a folder rarely has
         raise InputError("is a directory, not an RDF file", path=path)
-    name = format_for(path, fmt)
-    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    return format_for(path, fmt)
+
+
+@contextlib.contextmanager
+def _parsing(path: Path, name: str) -> Iterator[dict]:
+    """The file opened for a pyoxigraph parser (``input`` or ``path``), the parser's errors made InputErrors."""
     try:
         with open(path, "rb") as handle:
             start = handle.read(4)
@@ -89,17 +133,11 @@ def read_quads(
             # a UTF-8 byte-order mark (Windows editors write one) is skipped; pyoxigraph would reject it
             source = {"input": handle} if start.startswith(_UTF8_BOM) else {"path": str(path)}
             handle.seek(len(_UTF8_BOM) if "input" in source else 0)
-            parsed = ox.parse(
-                **source, format=FORMATS[name][1], base_iri=path.resolve().as_uri(), rename_blank_nodes=True
-            )
-            quads = [
-                quad if not isinstance(quad.graph_name, ox.DefaultGraph) else ox.Quad(*quad.triple, target)
-                for quad in parsed
-            ]
+            yield source
     except InputError:
         raise
     except SyntaxError as error:
-        message = _one_line(str(error.msg if hasattr(error, "msg") else error))
+        message = one_line(str(error.msg if hasattr(error, "msg") else error))
         line = error.lineno
         if "LoadDocumentCallback" in message:
             message = "the JSON-LD file uses a remote @context, which cptkg never fetches; inline the context"
@@ -112,10 +150,7 @@ def read_quads(
     except OSError as error:
         raise unreadable(path, error, "an RDF file") from None
     except ValueError as error:
-        raise InputError(f"not valid {name}: {_one_line(str(error))}", path=path) from None
-    if require_triples and not quads:
-        raise InputError(f"holds no RDF statements (read as {name})", path=path, line=1)
-    return quads
+        raise InputError(f"not valid {name}: {one_line(str(error))}", path=path) from None
 
 
 def unreadable(path: Path | str, error: OSError, what: str = "a file") -> InputError:
@@ -148,11 +183,6 @@ def read_text(path: Path | str) -> str:
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         raise InputError(f"is not UTF-8 text (byte 0x{content[error.start]:02x})", path=path, line=line) from None
-
-
-def _one_line(message: str) -> str:
-    """A parser's message as one line: characters it quotes (a newline, a NUL) are written escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"

@@ -54,30 +54,40 @@ _OWL = "http://www.w3.org/2002/07/owl#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 #: The rules of the ``rules`` engine: (OWL 2 RL rule names, SPARQL update). Each adds only what
-#: is missing, so a round that adds nothing ends the fixpoint.
+#: is missing, so a round that adds nothing ends the fixpoint. They run after the property chains,
+#: in the order that lets one round reach the closure on this ontology (property triples, then the
+#: types domains and ranges give, then superclasses), so later rounds only confirm it. ``@data``
+#: marks the rule's one data pattern: empty in the first round, it reads the inferred triples alone
+#: in later ones (:func:`_rules_in_store`).
 RULES: tuple[tuple[str, str], ...] = (
-    ("scm-sco cax-sco", ("INSERT { ?x a ?super } WHERE { ?x a ?class . ?class rdfs:subClassOf+ ?super . "
-     "FILTER(isIRI(?super) && ?super != owl:Thing) FILTER NOT EXISTS { ?x a ?super } }")),
-    ("cax-eqc1 cax-eqc2", ("INSERT { ?x a ?other } WHERE { ?x a ?class . "
-     "{ ?class owl:equivalentClass ?other } UNION { ?other owl:equivalentClass ?class } "
-     "FILTER(isIRI(?other)) FILTER NOT EXISTS { ?x a ?other } }")),
-    ("scm-spo prp-spo1", ("INSERT { ?x ?super ?y } WHERE { ?p rdfs:subPropertyOf+ ?super . ?x ?p ?y . "
-     "FILTER NOT EXISTS { ?x ?super ?y } }")),
-    ("prp-eqp1 prp-eqp2", ("INSERT { ?x ?other ?y } WHERE { "
-     "{ ?p owl:equivalentProperty ?other } UNION { ?other owl:equivalentProperty ?p } ?x ?p ?y . "
-     "FILTER NOT EXISTS { ?x ?other ?y } }")),
     ("prp-inv1 prp-inv2", ("INSERT { ?y ?q ?x } WHERE { "
-     "{ ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } ?x ?p ?y . "
+     "{ ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } @data { ?x ?p ?y } "
      "FILTER(!isLiteral(?y)) FILTER NOT EXISTS { ?y ?q ?x } }")),
-    ("prp-symp", ("INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y . "
+    ("prp-symp", ("INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . @data { ?x ?p ?y } "
      "FILTER(!isLiteral(?y)) FILTER NOT EXISTS { ?y ?p ?x } }")),
     ("prp-trp", ("INSERT { ?x ?p ?z } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z . "
      "FILTER NOT EXISTS { ?x ?p ?z } }")),
-    ("prp-dom", ("INSERT { ?x a ?class } WHERE { ?p rdfs:domain ?class . ?x ?p ?y . "
+    ("scm-spo prp-spo1", ("INSERT { ?x ?super ?y } WHERE { ?p rdfs:subPropertyOf+ ?super . @data { ?x ?p ?y } "
+     "FILTER NOT EXISTS { ?x ?super ?y } }")),
+    ("prp-eqp1 prp-eqp2", ("INSERT { ?x ?other ?y } WHERE { "
+     "{ ?p owl:equivalentProperty ?other } UNION { ?other owl:equivalentProperty ?p } @data { ?x ?p ?y } "
+     "FILTER NOT EXISTS { ?x ?other ?y } }")),
+    ("prp-dom", ("INSERT { ?x a ?class } WHERE { ?p rdfs:domain ?class . @data { ?x ?p ?y } "
      "FILTER(isIRI(?class) && ?class != owl:Thing) FILTER NOT EXISTS { ?x a ?class } }")),
-    ("prp-rng", ("INSERT { ?y a ?class } WHERE { ?p rdfs:range ?class . ?x ?p ?y . "
+    ("prp-rng", ("INSERT { ?y a ?class } WHERE { ?p rdfs:range ?class . @data { ?x ?p ?y } "
      "FILTER(!isLiteral(?y) && isIRI(?class) && ?class != owl:Thing) FILTER NOT EXISTS { ?y a ?class } }")),
+    ("cax-eqc1 cax-eqc2", ("INSERT { ?x a ?other } WHERE { @data { ?x a ?class } "
+     "{ ?class owl:equivalentClass ?other } UNION { ?other owl:equivalentClass ?class } "
+     "FILTER(isIRI(?other)) FILTER NOT EXISTS { ?x a ?other } }")),
+    ("scm-sco cax-sco", ("INSERT { ?x a ?super } WHERE { @data { ?x a ?class } ?class rdfs:subClassOf+ ?super . "
+     "FILTER(isIRI(?super) && ?super != owl:Thing) FILTER NOT EXISTS { ?x a ?super } }")),
 )  # fmt: skip
+
+#: What the rules read besides data: an inferred triple of these makes every rule read the whole graph again.
+_SCHEMA = (
+    "rdfs:subClassOf rdfs:subPropertyOf rdfs:domain rdfs:range owl:inverseOf owl:equivalentClass "
+    "owl:equivalentProperty owl:propertyChainAxiom rdf:first rdf:rest"
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ class RulesEngine(Engine):
     def closure(self, asserted: list[ox.Triple]) -> Closure:
         store = ox.Store()
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in asserted)
-        updates = [text for _, text in RULES] + _chain_updates(store)
+        updates = _chain_updates(store) + [text.replace("@data", "") for _, text in RULES]
         size = -1
         while len(store) != size:  # a round that adds nothing is the fixpoint
             size = len(store)
@@ -197,7 +207,10 @@ class ReasonedGraph(KnowledgeGraph):
         if backend is None:
             backend = asserted.backend.name if asserted.backend.in_memory else "oxigraph"
         self.backend = BACKENDS[backend]()
-        self.backend.add(asserted.backend.quads())
+        if isinstance(self.backend, OxigraphBackend) and isinstance(asserted.backend, OxigraphBackend):
+            self.backend.store.extend(asserted.backend.store)  # store to store, union graph included: 1.5× faster
+        else:
+            self.backend.add(asserted.backend.quads())
         inferred_graph = ox.NamedNode(INFERRED_GRAPH)
         self.backend.add(ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in closure.inferred)
         self.asserted = asserted
@@ -258,17 +271,32 @@ def _rules_in_store(store: ox.Store) -> tuple[int, int]:
     :data:`INFERRED_GRAPH`. Same triples as :meth:`RulesEngine.closure` without copying the graph
     through Python three times (benchmarks/: ``reason`` of 100 codes, 77k triples, 3.4 s and
     +103 MiB before, 1.1 s and +6 MiB this way).
+
+    After the first round a rule can only fire again on a triple inferred since, so later rounds
+    read their data pattern from :data:`INFERRED_GRAPH` alone (semi-naive evaluation; benchmarks/,
+    1,000 codes: the confirming round 4.3 s reading the whole graph, 0.6 s this way), unless a
+    triple the rules read as schema was inferred: then every round reads everything.
     """
     count = "SELECT (COUNT(*) AS ?n) WHERE { %s }"
     asserted = int(next(iter(store.query(count % "?s ?p ?o")))["n"].value)
-    updates = []
-    for text in [text for _, text in RULES] + _chain_updates(store):
-        head, _, where = text.removeprefix("INSERT { ").partition(" } WHERE ")
-        updates.append(f"INSERT {{ {head} GRAPH <{INFERRED_GRAPH}> {{ {head} }} }} WHERE {where}")
-    size = -1
-    while len(store) != size:  # a round that adds nothing is the fixpoint
-        size = len(store)
+    inferred_only = f"GRAPH <{INFERRED_GRAPH}>"
+    rules = _chain_updates(store) + [text for _, text in RULES]
+    whole, incremental = ([_into_inferred(text.replace("@data", data)) for text in rules] for data in ("", inferred_only))
+    schema_inferred = (
+        f"ASK {{ {inferred_only} {{ {{ ?s ?p ?o VALUES ?p {{ {_SCHEMA} }} }} "
+        "UNION { ?s a ?kind VALUES ?kind { owl:SymmetricProperty owl:TransitiveProperty } } } }"
+    )
+    updates, inferred, before = whole, 0, -1
+    while inferred != before:  # a round that adds nothing is the fixpoint
+        before = inferred
         for update in updates:
             store.update(update, prefixes=NAMESPACES)
-    inferred = int(next(iter(store.query(count % f"GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }}")))["n"].value)
+        inferred = int(next(iter(store.query(count % f"{inferred_only} {{ ?s ?p ?o }}")))["n"].value)
+        updates = whole if store.query(schema_inferred, prefixes=NAMESPACES) else incremental
     return asserted, inferred
+
+
+def _into_inferred(update: str) -> str:
+    """The update with its head also written into :data:`INFERRED_GRAPH`."""
+    head, _, where = update.removeprefix("INSERT { ").partition(" } WHERE ")
+    return f"INSERT {{ {head} GRAPH <{INFERRED_GRAPH}> {{ {head} }} }} WHERE {where}"
