@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import cptkg
 from cptkg.cli import main
@@ -16,6 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
 CASES = TESTS / "cases"
 FIXTURES = TESTS / "fixtures"
+
+# The property tests explore new examples on every run, except in CI (the CI variable set), where the
+# same seed-free examples run each time so that a gate never turns red by chance; explore more with
+# `pytest tests/test_hardening_*.py --hypothesis-seed=N` and keep what fails as an @example.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
