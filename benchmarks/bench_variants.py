@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import cptkg  # noqa: E402
-from cptkg.variants import classify_vcf, tables  # noqa: E402
+import cptkg
+from cptkg.variants import classify_vcf, tables
 
 #: GRCh38 positions of NRAS c.34-39 and c.181-183 with their plus-strand bases (reference facts, group 3)
 COVERED = {114716127: "C", 114716126: "C", 114716125: "A", 114716124: "C", 114716123: "C", 114716122: "A",

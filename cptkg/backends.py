@@ -133,7 +133,7 @@ class RdflibBackend(Backend):
         query = _prepare(text)
         try:
             answer = self.dataset.query(query, initBindings=dict(bindings))
-        except Exception as error:  # rdflib raises many kinds while evaluating
+        except Exception as error:  # noqa: BLE001 - rdflib raises many kinds while evaluating
             raise QueryError(f"the query failed: {error}") from None
         if answer.type == "ASK":
             return Result([], boolean=bool(answer.askAnswer))
@@ -159,7 +159,7 @@ def _prepare(text: str):
 
     try:
         return prepareQuery(text, initNs=NAMESPACES)
-    except Exception as error:  # pyparsing and rdflib raise several kinds
+    except Exception as error:  # noqa: BLE001 - pyparsing and rdflib raise several kinds
         raise QueryError(f"SPARQL syntax error: {error}") from None
 
 

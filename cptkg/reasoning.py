@@ -208,7 +208,7 @@ class ReasonedGraph(KnowledgeGraph):
             backend = asserted.backend.name if asserted.backend.in_memory else "oxigraph"
         self.backend = BACKENDS[backend]()
         if isinstance(self.backend, OxigraphBackend) and isinstance(asserted.backend, OxigraphBackend):
-            self.backend.store.extend(asserted.backend.store)  # store to store, union graph included: 1.5× faster
+            self.backend.store.extend(asserted.backend.store)  # store to store, union graph included (1,000 codes: 5.3 s -> 2.8 s)
         else:
             self.backend.add(asserted.backend.quads())
         inferred_graph = ox.NamedNode(INFERRED_GRAPH)

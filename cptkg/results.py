@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class Row(Mapping[str, "Node | None"]):
     """One solution: a read-only mapping from variable name to term (None when unbound)."""
 
-    __slots__ = ("_values", "_index")
+    __slots__ = ("_index", "_values")
 
     def __init__(self, index: Mapping[str, int], values: Sequence[Node | None]) -> None:
         self._index = index

@@ -61,6 +61,6 @@ def cli(capsys):
 def run_process(*argv: str, cwd: Path | None = None) -> Run:
     """Run ``python -m cptkg`` as a real process."""
     done = subprocess.run(
-        [sys.executable, "-m", "cptkg", *argv], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "cptkg", *argv], check=False, capture_output=True, text=True, cwd=cwd, timeout=120
     )
     return Run(done.returncode, done.stdout, done.stderr)

@@ -49,7 +49,7 @@ def test_labels_are_unique(kg):
 
 def test_axioms_later_checks_rely_on(kg):
     onto = kg.ontology
-    c = lambda name: URIRef(CPTKG + name)  # noqa: E731
+    c = lambda name: URIRef(CPTKG + name)
     assert (c("inExon"), RDF.type, OWL.FunctionalProperty) in onto
     assert (c("hasCodon"), OWL.inverseOf, c("inExon")) in onto
     assert list(onto.subjects(RDF.type, OWL.AllDisjointClasses))

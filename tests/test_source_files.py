@@ -12,7 +12,7 @@ from cptkg.rdfio import read_quads
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-import normalize  # noqa: E402
+import normalize
 
 sys.path.pop(0)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cptkg.rdfio import canonical_turtle, read_quads, to_graph  # noqa: E402
+from cptkg.rdfio import canonical_turtle, read_quads, to_graph
 
 FOLDERS = ("ontology", "shapes")
 
