@@ -200,16 +200,25 @@ class ReasonedGraph(KnowledgeGraph):
     """
 
     def __init__(
-        self, asserted: KnowledgeGraph, closure: Closure, engine: str, asserted_triples: int, backend: str | None = None
+        self,
+        asserted: KnowledgeGraph,
+        closure: Closure,
+        engine: str,
+        asserted_triples: int,
+        backend: str | None = None,
+        in_place: bool = False,
     ) -> None:
         # Built from the asserted graph's backend rather than by re-reading its files.
         self.sources = list(asserted.sources)
         if backend is None:
             backend = asserted.backend.name if asserted.backend.in_memory else "oxigraph"
-        self.backend = BACKENDS[backend]()
-        if isinstance(self.backend, OxigraphBackend) and isinstance(asserted.backend, OxigraphBackend):
+        if in_place and backend == "oxigraph" and isinstance(asserted.backend, OxigraphBackend):
+            self.backend = asserted.backend
+        elif backend == "oxigraph" and isinstance(asserted.backend, OxigraphBackend):
+            self.backend = OxigraphBackend()
             self.backend.store.extend(asserted.backend.store)  # store to store, union graph included (1,000 codes: 5.3 s -> 2.8 s)
         else:
+            self.backend = BACKENDS[backend]()
             self.backend.add(asserted.backend.quads())
         inferred_graph = ox.NamedNode(INFERRED_GRAPH)
         self.backend.add(ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in closure.inferred)
@@ -243,10 +252,14 @@ class ReasonedGraph(KnowledgeGraph):
         return self if engine_for(engine).name == self.engine else reason(self.asserted, engine, self.backend.name)
 
 
-def reason(kg: KnowledgeGraph, engine: str | Engine = "rules", backend: str | None = None) -> ReasonedGraph:
+def reason(
+    kg: KnowledgeGraph, engine: str | Engine = "rules", backend: str | None = None, *, in_place: bool = False
+) -> ReasonedGraph:
     """The closure of ``kg`` (ontology and data) by the named engine, kept apart from the asserted triples.
 
-    The closure is held by a backend of the same kind as ``kg``'s, or by the one named.
+    The closure is held by a backend of the same kind as ``kg``'s, or by the one named. With
+    ``in_place``, a pyoxigraph graph lends its own store instead of a copy (1,000 codes: 2.8 s
+    and 0.4 GiB saved): for a graph loaded for this one use, which then holds the inferred triples too.
     """
     if backend is not None and backend not in BACKENDS:
         raise ParameterError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
@@ -255,12 +268,12 @@ def reason(kg: KnowledgeGraph, engine: str | Engine = "rules", backend: str | No
         kg = kg.asserted
     if type(chosen) is RulesEngine:
         # The fast path: the rules run in the closure's own pyoxigraph store, no Python copy of the triples.
-        graph = ReasonedGraph(kg, Closure([], []), chosen.name, 0, backend)
+        graph = ReasonedGraph(kg, Closure([], []), chosen.name, 0, backend, in_place)
         if isinstance(graph.backend, OxigraphBackend):
             graph.asserted_triples, graph.inferred_triples = _rules_in_store(graph.backend.store)
             return graph
     asserted = list({quad.triple for quad in kg.backend.quads()})  # distinct triples of the union
-    return ReasonedGraph(kg, chosen.closure(asserted), chosen.name, len(asserted), backend)
+    return ReasonedGraph(kg, chosen.closure(asserted), chosen.name, len(asserted), backend, in_place)
 
 
 def _rules_in_store(store: ox.Store) -> tuple[int, int]:

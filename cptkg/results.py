@@ -22,6 +22,40 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
 
+def readable_json(document: Any) -> str:
+    """JSON for people and machines: each item of a list on a line of its own, compact within.
+
+    Indented JSON goes through the json module's pure-Python encoder (the 6,500 findings of a
+    1,000-code check took 2.2 s); this way each item is written by the C encoder.
+
+    >>> print(readable_json({"consistent": True, "findings": [{"rule": "a"}, {"rule": "b"}], "none": []}))
+    {
+      "consistent": true,
+      "findings": [
+        {"rule": "a"},
+        {"rule": "b"}
+      ],
+      "none": []
+    }
+    """
+    dumps = lambda value: json.dumps(value, ensure_ascii=False)
+
+    def items(values: list, indent: str) -> str:
+        if not values:
+            return "[]"
+        return "[\n" + ",\n".join(indent + "  " + dumps(v) for v in values) + "\n" + indent + "]"
+
+    if isinstance(document, list):
+        return items(document, "")
+    if not isinstance(document, dict) or not document:
+        return dumps(document)
+    fields = [
+        f"  {dumps(key)}: " + (items(value, "  ") if isinstance(value, list) else dumps(value))
+        for key, value in document.items()
+    ]
+    return "{\n" + ",\n".join(fields) + "\n}"
+
+
 class Row(Mapping[str, "Node | None"]):
     """One solution: a read-only mapping from variable name to term (None when unbound)."""
 
@@ -86,9 +120,13 @@ class Result(Sequence[Row]):
         """The rows as plain dictionaries, ready for JSON."""
         return [row.plain() for row in self.rows]
 
+    def json_value(self) -> list[dict[str, Any]] | bool:
+        """What :meth:`to_json` writes: the records, or the answer of an ASK query."""
+        return self.boolean if self.boolean is not None else self.records()
+
     def to_json(self, **dumps: Any) -> str:
         """The rows as a JSON array of objects keyed by variable name (an ASK answer as a boolean)."""
-        return json.dumps(self.boolean if self.boolean is not None else self.records(), ensure_ascii=False, **dumps)
+        return json.dumps(self.json_value(), ensure_ascii=False, **dumps)
 
     def to_csv(self) -> str:
         """The rows as CSV with a header line; IRIs as CURIEs."""

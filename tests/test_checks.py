@@ -215,6 +215,14 @@ def test_a_rule_run_per_candidate_gives_the_rows_of_the_whole_rule(rule):
     assert whole and rows(_rows_of(rule, closure)) == whole
 
 
+def test_checking_in_place_gives_the_same_report_and_only_then_changes_the_graph(kg, shipped):
+    check(kg)
+    assert INFERRED_GRAPH not in kg.graph_names()  # a copy was reasoned over
+    own = cptkg.load()
+    assert check(own, in_place=True).to_json() == shipped.to_json()
+    assert own.sparql(f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}").boolean  # its own store was used
+
+
 def closure_by_whole_rounds(kg) -> set:
     """The rules engine's closure computed the plain way: every rule over the whole graph, round after round."""
     from cptkg.reasoning import RulesEngine

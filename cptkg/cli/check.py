@@ -37,9 +37,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     from ..checks import check
+    from ..results import readable_json
     from .common import knowledge_graph
 
     kg = knowledge_graph(args)
-    report = check(kg, engine=args.engine, skip=args.skip)
-    emit(args, report.to_json(indent=2) + "\n" if args.format == "json" else report.text())
+    report = check(kg, engine=args.engine, skip=args.skip, in_place=True)  # the graph was loaded for this check
+    emit(args, readable_json(report.to_dict()) + "\n" if args.format == "json" else report.text())
     return report.exit_status

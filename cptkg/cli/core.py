@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ..errors import ParameterError
 from ..graph import EXPORT_PARTS
 from ..queries import catalog
 from ..rdfio import FORMATS
-from ..results import Result
+from ..results import Result, readable_json
 from .common import add_output_options, emit, knowledge_graph
 
 RESULT_FORMATS = ("table", "json", "csv")
@@ -84,7 +83,7 @@ def run_queries(args: argparse.Namespace) -> int:
         for q in catalog().values()
     ]
     if args.format == "json":
-        emit(args, json.dumps(entries, indent=2) + "\n")
+        emit(args, readable_json(entries) + "\n")
         return 0
     lines = []
     for entry in entries:
@@ -111,7 +110,7 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 def format_result(result: Result, fmt: str) -> str:
     if fmt == "json":
-        return result.to_json(indent=2) + "\n"
+        return readable_json(result.json_value()) + "\n"
     if fmt == "csv":
         return result.to_csv()
     if result.boolean is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from ..results import readable_json
 from .common import add_output_options, emit, knowledge_graph
 
 
@@ -30,7 +30,7 @@ def run_mappings(args: argparse.Namespace) -> int:
 
     found = mapping_set(knowledge_graph(args), resource=args.resource)
     if args.format == "json":
-        emit(args, json.dumps([m.to_dict() for m in found], indent=2, ensure_ascii=False) + "\n")
+        emit(args, readable_json([m.to_dict() for m in found]) + "\n")
     elif args.format == "turtle":
         emit(args, to_turtle(found))
     else:
@@ -43,7 +43,7 @@ def run_map(args: argparse.Namespace) -> int:
 
     answer = lookup(knowledge_graph(args), args.identifier)
     if args.format == "json":
-        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        print(readable_json(answer.to_dict()))
     else:
         print(answer.to_text(), end="")
     return 0

@@ -32,10 +32,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from ..results import readable_json
     from ..validation import validate
     from .common import knowledge_graph
 
     kg = knowledge_graph(args)
     report = validate(kg)
-    emit(args, report.to_json(indent=2) + "\n" if args.format == "json" else report.to_text())
+    emit(args, readable_json(report.to_dict()) + "\n" if args.format == "json" else report.to_text())
     return 0 if report.conforms else 1
