@@ -7,7 +7,8 @@ line; ``queries`` prints one line per query as it goes, so a run stopped at the 
 what it measured). The parent measures wall time and peak memory from the outside.
 
 Probes: ``rdflib-parse`` (the cold-report baseline), ``queries`` (every named query on one engine:
-``cptkg``, ``pyoxigraph`` or ``rdflib``), ``remote-queries`` (the named queries against a store's
+``cptkg``, ``pyoxigraph`` or ``rdflib``), ``paired-queries`` (cptkg and pyoxigraph in one process,
+each query on both by turns: the fair ratio on a shared machine), ``remote-queries`` (the named queries against a store's
 endpoint), ``owlrl`` (the naive consistency check), ``vcf-floor`` and ``csv-floor`` (reading a
 file and nothing more), ``gsp-post`` (loading a Turtle file into a store by the Graph Store
 Protocol, the baseline of ``cptkg push``).
@@ -54,19 +55,28 @@ def query_cases() -> Iterator[tuple[str, str, dict[str, str]]]:
 
 def _timed(run: Callable[[], int]) -> dict:
     """First-run and median time (ms) of ``run`` (which returns its row count)."""
-    start = time.perf_counter()
-    rows = run()
-    first = time.perf_counter() - start
-    times, spent = [first], first
-    while len(times) < MIN_RUNS and spent < MIN_SECONDS:
-        start = time.perf_counter()
-        run()
-        elapsed = time.perf_counter() - start
-        times.append(elapsed)
-        spent += elapsed
-    repeats = times[1:] or times
-    return {"rows": rows, "first_ms": round(first * 1000, 3), "median_ms": round(statistics.median(repeats) * 1000, 3),
-            "min_ms": round(min(repeats) * 1000, 3), "runs": len(times)}  # fmt: skip
+    return _timed_by_turns({"run": run})["run"]
+
+
+def _timed_by_turns(calls: dict[str, Callable[[], int]]) -> dict[str, dict]:
+    """:func:`_timed` of several calls, one run of each in turn, until each has run :data:`MIN_RUNS`
+    times or one has spent :data:`MIN_SECONDS`."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    rows: dict[str, int] = {}
+    while True:
+        for name, call in calls.items():
+            start = time.perf_counter()
+            rows[name] = call()
+            times[name].append(time.perf_counter() - start)
+        if len(times[next(iter(calls))]) >= MIN_RUNS or max(sum(t) for t in times.values()) >= MIN_SECONDS:
+            break
+    figures = {}
+    for name, measured in times.items():
+        repeats = measured[1:] or measured
+        figures[name] = {"rows": rows[name], "first_ms": round(measured[0] * 1000, 3),
+                         "median_ms": round(statistics.median(repeats) * 1000, 3),
+                         "min_ms": round(min(repeats) * 1000, 3), "runs": len(measured)}  # fmt: skip
+    return figures
 
 
 def _emit(record: dict) -> None:
@@ -92,10 +102,8 @@ def probe_rdflib_parse(codes: str = "") -> None:
     _emit({"quads": len(dataset)})
 
 
-def probe_queries(engine: str, codes: str = "") -> None:
-    """Load the graph with one engine, then run every named query (one JSON line each)."""
-    from cptkg.queries import catalog
-
+def _query_engine(engine: str, codes: str = "") -> tuple[float, Callable]:
+    """Load the graph with one engine: (load seconds, a function (named query, params) -> a timed call)."""
     start = time.perf_counter()
     if engine == "cptkg":
         import cptkg
@@ -133,10 +141,35 @@ def probe_queries(engine: str, codes: str = "") -> None:
             return lambda: len(list(dataset.query(named.text, initNs=NAMESPACES, initBindings=bindings)))
     else:
         raise SystemExit(f"unknown engine {engine!r}")
-    _emit({"load_s": round(time.perf_counter() - start, 3)})
+    return time.perf_counter() - start, run_case
+
+
+def probe_queries(engine: str, codes: str = "") -> None:
+    """Load the graph with one engine, then run every named query (one JSON line each)."""
+    from cptkg.queries import catalog
+
+    load_s, run_case = _query_engine(engine, codes)
+    _emit({"load_s": round(load_s, 3)})
     queries = catalog()
     for case, name, params in query_cases():
         _emit({"case": case, **_timed(run_case(queries[name], params))})
+
+
+def probe_paired_queries(codes: str = "") -> None:
+    """cptkg and pyoxigraph in one process, each query timed on both by turns (cptkg, pyoxigraph,
+    cptkg ...), so that the two see the same load of a shared machine and their ratio is fair.
+    One JSON line per engine and case, with an ``engine`` field."""
+    from cptkg.queries import catalog
+
+    engines = {}
+    for engine in ("cptkg", "pyoxigraph"):
+        load_s, engines[engine] = _query_engine(engine, codes)
+        _emit({"engine": engine, "load_s": round(load_s, 3)})
+    queries = catalog()
+    for case, name, params in query_cases():
+        calls = {engine: run_case(queries[name], params) for engine, run_case in engines.items()}
+        for engine, figures in _timed_by_turns(calls).items():
+            _emit({"engine": engine, "case": case, **figures})
 
 
 def probe_remote_queries(endpoint: str) -> None:
@@ -205,6 +238,7 @@ def probe_gsp_post(store: str, path: str) -> None:
 PROBES: dict[str, Callable[..., None]] = {
     "rdflib-parse": probe_rdflib_parse,
     "queries": probe_queries,
+    "paired-queries": probe_paired_queries,
     "remote-queries": probe_remote_queries,
     "owlrl": probe_owlrl,
     "vcf-floor": probe_vcf_floor,
