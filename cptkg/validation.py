@@ -239,10 +239,10 @@ def data_graph(quads: Iterable[pyoxigraph.Quad], inference: str = "none") -> rdf
     graph = _query_graph_class()()
     for subject, predicate, obj in keep:
         graph.add((term(subject), term(predicate), term(obj)))
-    if inference == "none":  # with inference, the closure is rdflib's alone: its queries stay rdflib's
+    if inference == "none":
         graph.mirror = ox.Store()
         graph.mirror.extend(ox.Quad(*triple) for triple in keep)
-    if inference != "none":
+    else:  # the closure is rdflib's alone: its queries stay rdflib's
         import owlrl
 
         semantics = owlrl.RDFS_Semantics if inference == "rdfs" else owlrl.OWLRL_Semantics
