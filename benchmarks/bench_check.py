@@ -25,7 +25,7 @@ import time
 NAIVE = """
 import owlrl
 from rdflib import Graph
-from cptkg.resources import data_sources, ontology_sources
+from cptkg.core.resources import data_sources, ontology_sources
 graph = Graph()
 for source in ontology_sources() + data_sources():
     graph.parse(source.path, format="turtle")

@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cptkg.prefixes import CPTKG, NAMESPACES
-from cptkg.resources import data_sources, folder, ontology_sources, shape_sources
+from cptkg.core.prefixes import CPTKG, NAMESPACES
+from cptkg.core.resources import data_sources, folder, ontology_sources, shape_sources
 
 SIZES = (1, 10, 100, 1000)
 #: The real code every synthetic one is copied from, and its gene.

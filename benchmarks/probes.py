@@ -41,7 +41,7 @@ def query_cases() -> Iterator[tuple[str, str, dict[str, str]]]:
     A query with an optional ``code`` runs twice: for 81311 (``name``) and for every code of the graph
     (``name*``), the case that grows with the graph. Required parameters get :data:`PARAMETER_VALUES`.
     """
-    from cptkg.queries import catalog
+    from cptkg.core.queries import catalog
 
     for name, named in sorted(catalog().items()):
         params = {p.name: PARAMETER_VALUES[p.name] for p in named.parameters if p.required}
@@ -85,7 +85,7 @@ def _emit(record: dict) -> None:
 
 def data_files(codes: str | None) -> list[tuple[Path, str]]:
     """(file, named graph) of the ontology and data of the generated graph whose ``codes/`` folder is ``codes``."""
-    from cptkg.resources import data_sources, ontology_sources
+    from cptkg.core.resources import data_sources, ontology_sources
 
     return [
         (s.path, s.graph) for s in ontology_sources() + data_sources() + (data_sources(Path(codes)) if codes else [])
@@ -113,8 +113,8 @@ def _query_engine(engine: str, codes: str = "") -> tuple[float, Callable]:
     elif engine == "pyoxigraph":
         import pyoxigraph as ox
 
-        from cptkg.prefixes import NAMESPACES
-        from cptkg.rdfio import to_oxigraph
+        from cptkg.core.prefixes import NAMESPACES
+        from cptkg.core.rdfio import to_oxigraph
 
         # Each file into its named graph, then their union into the default graph: pyoxigraph's own
         # union default graph repeats a triple once per graph holding it, which changes the rows of
@@ -130,7 +130,7 @@ def _query_engine(engine: str, codes: str = "") -> tuple[float, Callable]:
     elif engine == "rdflib":
         from rdflib import Dataset, URIRef
 
-        from cptkg.prefixes import NAMESPACES
+        from cptkg.core.prefixes import NAMESPACES
 
         dataset = Dataset(default_union=True)
         for path, graph in data_files(codes or None):
@@ -146,7 +146,7 @@ def _query_engine(engine: str, codes: str = "") -> tuple[float, Callable]:
 
 def probe_queries(engine: str, codes: str = "") -> None:
     """Load the graph with one engine, then run every named query (one JSON line each)."""
-    from cptkg.queries import catalog
+    from cptkg.core.queries import catalog
 
     load_s, run_case = _query_engine(engine, codes)
     _emit({"load_s": round(load_s, 3)})
@@ -159,7 +159,7 @@ def probe_paired_queries(codes: str = "") -> None:
     """cptkg and pyoxigraph in one process, each query timed on both by turns (cptkg, pyoxigraph,
     cptkg ...), so that the two see the same load of a shared machine and their ratio is fair.
     One JSON line per engine and case, with an ``engine`` field."""
-    from cptkg.queries import catalog
+    from cptkg.core.queries import catalog
 
     engines = {}
     for engine in ("cptkg", "pyoxigraph"):
@@ -174,8 +174,8 @@ def probe_paired_queries(codes: str = "") -> None:
 
 def probe_remote_queries(endpoint: str) -> None:
     """The named queries against a store that ``cptkg push`` filled (cptkg's remote backend)."""
-    from cptkg.queries import catalog
-    from cptkg.remote import connect
+    from cptkg.core.queries import catalog
+    from cptkg import connect
 
     start = time.perf_counter()
     kg = connect(endpoint)

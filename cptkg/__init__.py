@@ -6,9 +6,8 @@
 12
 """
 
-__version__ = "0.1.0"
-
-from .errors import (
+from .api import KnowledgeGraph, connect, load
+from .core.errors import (
     CptkgError,
     InputError,
     OutputExistsError,
@@ -16,8 +15,8 @@ from .errors import (
     UnknownCodeError,
     UnknownQueryError,
 )
-from .graph import KnowledgeGraph, load
-from .results import Result, Row
+from .core.results import Result, Row
+from .core.version import __version__
 
 __all__ = [
     "CptkgError",
@@ -30,5 +29,6 @@ __all__ = [
     "UnknownCodeError",
     "UnknownQueryError",
     "__version__",
+    "connect",
     "load",
 ]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from cptkg.prefixes import NAMESPACES
-from cptkg.rdfio import FORMATS
+from cptkg.core.prefixes import NAMESPACES
+from cptkg.core.rdfio import FORMATS
 
 #: Fragments that would change a query if a value were pasted into its text.
 SPARQL_ESCAPES = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import cptkg
-from cptkg.backends import BACKENDS
+from cptkg.core.backends import BACKENDS
 
 
 def example_params(query) -> dict[str, str]:

@@ -207,7 +207,7 @@ def test_rules_engine_infers_the_chain_inverse_and_transitive_properties(kg):
 
 @pytest.mark.parametrize("rule", [r for r in rules().values() if "candidates" in r.query.header], ids=lambda r: r.name)
 def test_a_rule_run_per_candidate_gives_the_rows_of_the_whole_rule(rule):
-    from cptkg.checks import _rows_of
+    from cptkg.checks.run import _rows_of
 
     closure = reason(cptkg.load(*FIXTURES))
     rows = lambda found: {tuple(sorted((k, str(v)) for k, v in row.items() if v is not None)) for row in found}

@@ -11,8 +11,8 @@ import pytest
 
 import cptkg
 from cptkg.claims import COLUMNS, RULES, SEVERITIES, ClaimLine, count_records, read_records
-from cptkg.errors import InputError
-from cptkg.mappings import _ICD10CM
+from cptkg.core.errors import InputError
+from cptkg.terminology.icd10cm import _ICD10CM
 
 from .conftest import CASES, ROOT, run_process
 
@@ -201,7 +201,7 @@ def test_claims_vocabulary_and_shapes(kg):
     import pyshacl
     from rdflib import Literal, URIRef
 
-    from cptkg.prefixes import CPTKG
+    from cptkg.core.prefixes import CPTKG
 
     line = ClaimLine.parse(
         2,

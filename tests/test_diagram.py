@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import cptkg
-from cptkg.diagram import code_diagram, node_id, ontology_diagram, render
+from cptkg.report.diagram import code_diagram, node_id, ontology_diagram, render
 
 from .conftest import FIXTURES
 

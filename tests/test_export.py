@@ -6,7 +6,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from cptkg.rdfio import DATASET_FORMATS, FORMATS, read_quads, to_graph
+from cptkg.core.rdfio import DATASET_FORMATS, FORMATS, read_quads, to_graph
 
 EXTENSIONS = {name: extensions[0] for name, (extensions, _, _) in FORMATS.items()}
 
@@ -49,7 +49,7 @@ def test_export_is_deterministic(kg):
 
 
 def test_export_rejects_unknown_part(kg):
-    from cptkg.errors import ParameterError
+    from cptkg.core.errors import ParameterError
 
     with pytest.raises(ParameterError, match="choose from data, ontology, shapes"):
         kg.export("turtle", include=["everything"])

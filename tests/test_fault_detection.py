@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 import cptkg
-from cptkg.prefixes import sparql_prologue
+from cptkg.core.prefixes import sparql_prologue
 
 from .conftest import CASES
 
@@ -138,7 +138,7 @@ def test_detection_rate_is_every_seeded_fault():
 def test_the_mapping_prefix_rule_lists_exactly_the_prefix_map_namespaces():
     """``queries/checks/mapping-prefix-violation.rq`` holds the namespaces as data; keep it equal to the map."""
     from cptkg.checks import rules
-    from cptkg.prefixes import NAMESPACES
+    from cptkg.core.prefixes import NAMESPACES
 
     text = rules()["mapping-prefix"].query.text
     values = text[text.index("VALUES ?namespace {") : text.index("}", text.index("VALUES ?namespace {"))]

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 import cptkg
 from cptkg.cli import parser
-from cptkg.errors import CptkgError, InputError, OutputExistsError
-from cptkg.rdfio import FORMATS, read_quads, write_output
+from cptkg.core.errors import CptkgError, InputError, OutputExistsError
+from cptkg.core.rdfio import FORMATS, read_quads, write_output
 
 from . import strategies as s
 from .conftest import CASES, ROOT, run_process
@@ -284,7 +284,7 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(cli, tmp_path
 
 
 def test_a_serialiser_failing_midway_leaves_the_old_file(cli, tmp_path, monkeypatch):
-    import cptkg.graph
+    import cptkg.core.graph
 
     target = tmp_path / "kg.nt"
     target.write_bytes(b"old content\n")
@@ -292,7 +292,7 @@ def test_a_serialiser_failing_midway_leaves_the_old_file(cli, tmp_path, monkeypa
     def broken(graph, fmt):
         raise RuntimeError("the serialiser broke")
 
-    monkeypatch.setattr(cptkg.graph, "serialize", broken)
+    monkeypatch.setattr(cptkg.core.graph, "serialize", broken)
     with pytest.raises(RuntimeError):
         cli("export", "--format", "n-triples", "--output", str(target), "--force")
     assert target.read_bytes() == b"old content\n" and not parts(tmp_path)
@@ -302,7 +302,7 @@ def test_a_serialiser_failing_midway_leaves_the_old_file(cli, tmp_path, monkeypa
 SLOW_WRITER = textwrap.dedent(
     """
     import os, sys, time
-    from cptkg.rdfio import write_output
+    from cptkg.core.rdfio import write_output
     real_fsync = os.fsync
     def slow_fsync(fd):
         print("writing", flush=True)

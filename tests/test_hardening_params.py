@@ -20,11 +20,11 @@ from rdflib import Literal, URIRef
 
 import cptkg
 from cptkg.cli.core import parse_params
-from cptkg.errors import CptkgError, InputError, ParameterError
-from cptkg.prefixes import NAMESPACES, curie, expand
-from cptkg.queries import PARAMETER_KINDS, NamedQuery, Parameter, catalog, parse_header, read_query
-from cptkg.rdfio import FORMATS, format_for
-from cptkg.results import plain
+from cptkg.core.errors import CptkgError, InputError, ParameterError
+from cptkg.core.prefixes import NAMESPACES, curie, expand
+from cptkg.core.queries import PARAMETER_KINDS, NamedQuery, Parameter, catalog, parse_header, read_query
+from cptkg.core.rdfio import FORMATS, format_for
+from cptkg.core.results import plain
 
 from . import strategies as s
 

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cptkg
-from cptkg.errors import CptkgError, InputError
-from cptkg.mappings import IDENTIFIER_PATTERNS, parse_curie
-from cptkg.prefixes import converter
+from cptkg.core.errors import CptkgError, InputError
+from cptkg.terminology import IDENTIFIER_PATTERNS, parse_curie
+from cptkg.core.prefixes import converter
 from cptkg.variants import classify, classify_vcf, three_letter
 
 from .strategies import hostile_text

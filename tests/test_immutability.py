@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from cptkg.rdfio import FORMATS
-from cptkg.resources import FOLDERS, folder
+from cptkg.core.rdfio import FORMATS
+from cptkg.core.resources import FOLDERS, folder
 
 from .conftest import CASES, FIXTURES
 from .test_hardening_files import WRITERS, commands

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import cptkg
-from cptkg.errors import InputError
-from cptkg.mappings import link_graph_name, lookup, mapping_set, parse_curie, to_sssom
-from cptkg.prefixes import NAMESPACES
+from cptkg.core.errors import InputError
+from cptkg.terminology import link_graph_name, lookup, mapping_set, parse_curie, to_sssom
+from cptkg.core.prefixes import NAMESPACES
 
 from .conftest import CASES, FIXTURES
 

@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 import cptkg
-from cptkg.errors import InputError
+from cptkg.core.errors import InputError
 
 from .conftest import CASES
 

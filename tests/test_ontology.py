@@ -7,7 +7,7 @@ import re
 from rdflib import OWL, RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from cptkg.prefixes import CPTKG
+from cptkg.core.prefixes import CPTKG
 
 ONTOLOGY = URIRef(CPTKG + "ontology")
 

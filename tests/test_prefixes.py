@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cptkg.prefixes import NAMESPACES, PREFIXES, curie, expand, sparql_prologue
+from cptkg.core.prefixes import NAMESPACES, PREFIXES, curie, expand, sparql_prologue
 
 bioregistry = pytest.importorskip("bioregistry")
 

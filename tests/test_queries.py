@@ -12,8 +12,8 @@ import json
 import pytest
 
 import cptkg
-from cptkg.errors import InputError, ParameterError, UnknownCodeError, UnknownQueryError
-from cptkg.queries import PARAMETER_KINDS, read_query
+from cptkg.core.errors import InputError, ParameterError, UnknownCodeError, UnknownQueryError
+from cptkg.core.queries import PARAMETER_KINDS, read_query
 
 from .conftest import CASES
 

@@ -153,7 +153,7 @@ def test_named_query_mistakes(server, path, status, message):
 
 
 def test_remote_backend_reads_the_endpoint_like_the_embedded_graph(endpoint, kg):
-    from cptkg.remote import connect
+    from cptkg import connect
 
     remote = connect(endpoint)
     for name in ("covered-codons", "indications", "payers", "workflow"):

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from cptkg.queries import read_query
-from cptkg.rdfio import read_quads
+from cptkg.core.queries import read_query
+from cptkg.core.rdfio import read_quads
 
 from .conftest import ROOT
 

@@ -17,7 +17,7 @@ import pytest
 from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from cptkg.prefixes import CPTKG, curie
+from cptkg.core.prefixes import CPTKG, curie
 
 from .conftest import ROOT
 

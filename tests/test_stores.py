@@ -17,14 +17,14 @@ import pytest
 from rdflib import URIRef
 
 import cptkg
-from cptkg.backends import BACKENDS
+from cptkg.core.backends import BACKENDS, make_backend
 from tests.conftest import run_process
 from tests.servers import LOOPBACK, free_port, oxigraph_server, running
 from tests.test_backends import BackendCompliance, example_params, reference_rows  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
 
-remote = pytest.importorskip("cptkg.remote")
+remote = pytest.importorskip("cptkg.core.remote")
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +54,10 @@ class TestRemoteOxigraph(BackendCompliance):
             yield cptkg.load(backend="remote")
 
 
-def test_the_remote_backend_is_registered():
-    assert BACKENDS["remote"] is remote.RemoteBackend
+def test_the_remote_backend_is_made_by_name_without_registering_itself(monkeypatch):
+    monkeypatch.setenv(remote.ENDPOINT_VARIABLE, "http://127.0.0.1:9/query")
+    assert isinstance(make_backend("remote"), remote.RemoteBackend)
+    assert "remote" not in BACKENDS  # httpx stays an extra: nothing imports it until a store is asked for
 
 
 def named_query_rows(kg) -> dict[str, list[dict]]:
@@ -64,12 +66,12 @@ def named_query_rows(kg) -> dict[str, list[dict]]:
 
 def test_pushed_store_gives_the_embedded_rows_for_every_named_query(oxigraph, kg):
     _, query_url, _ = oxigraph
-    assert named_query_rows(remote.connect(query_url)) == named_query_rows(kg)
+    assert named_query_rows(cptkg.connect(query_url)) == named_query_rows(kg)
 
 
 def test_push_makes_one_named_graph_per_source_and_pushing_again_changes_nothing(oxigraph, kg):
     store_url, query_url, _ = oxigraph
-    remote_kg = remote.connect(query_url)
+    remote_kg = cptkg.connect(query_url)
     assert remote_kg.graph_names() == kg.graph_names()
     count = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     before = remote_kg.sparql(count).records()
@@ -78,7 +80,7 @@ def test_push_makes_one_named_graph_per_source_and_pushing_again_changes_nothing
 
 
 def test_shapes_are_pushed_but_kept_out_of_the_query_dataset(oxigraph):
-    from cptkg.resources import SHAPES_GRAPH
+    from cptkg.core.resources import SHAPES_GRAPH
 
     _, query_url, written = oxigraph
     assert written[SHAPES_GRAPH] > 0
@@ -86,7 +88,7 @@ def test_shapes_are_pushed_but_kept_out_of_the_query_dataset(oxigraph):
     probe._dataset = None  # the store's own dataset: every graph it holds
     rows = probe.execute(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SHAPES_GRAPH}> {{ ?s ?p ?o }} }}", {})
     assert int(rows[0]["n"]) == written[SHAPES_GRAPH]
-    assert SHAPES_GRAPH not in remote.connect(query_url).graph_names()
+    assert SHAPES_GRAPH not in cptkg.connect(query_url).graph_names()
 
 
 def test_cli_push_then_query_and_report_with_endpoint(tmp_path, kg):
@@ -115,7 +117,7 @@ def test_endpoint_errors_are_one_line_and_exit_2(tmp_path):
 
 def test_values_binding_cannot_be_broken_out_of(oxigraph):
     _, query_url, _ = oxigraph
-    kg = remote.connect(query_url)
+    kg = cptkg.connect(query_url)
     hostile = '81311" ) } SELECT * WHERE { ?s ?p ?o } #\n\\'
     rows = kg.sparql("SELECT ?v WHERE { }", v=hostile)
     assert [str(row["v"]) for row in rows] == [hostile]  # it stayed one literal
@@ -155,7 +157,7 @@ def test_virtuoso_gives_the_embedded_rows(tmp_path, kg):
     with virtuoso_server(tmp_path) as base:
         # the Graph Store Protocol URL that takes writes, with Virtuoso's default administrator of a fresh database
         remote.push(cptkg.load(), base.replace("http://", "http://dba:dba@") + "/sparql-graph-crud-auth")
-        served = named_query_rows(remote.connect(base + "/sparql"))
+        served = named_query_rows(cptkg.connect(base + "/sparql"))
     expected = named_query_rows(kg)
     wrong = sorted(name for name in expected if served[name] != expected[name])
     print(
@@ -176,4 +178,4 @@ VIRTUOSO_ORDER_DEVIATIONS = {
 
 def test_checks_of_the_store_match_the_embedded_graph(oxigraph, kg):
     _, query_url, _ = oxigraph
-    assert remote.connect(query_url).check().to_json() == kg.check().to_json()
+    assert cptkg.connect(query_url).check().to_json() == kg.check().to_json()

@@ -20,8 +20,9 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 import cptkg
 from cptkg.cli import main
-from cptkg.prefixes import PREFIXES, curie_or_iri
-from cptkg.validation import COLUMNS, SEVERITIES, describe, identifier_pattern, path_text, validate
+from cptkg.core.prefixes import PREFIXES, curie_or_iri
+from cptkg.validation import COLUMNS, SEVERITIES, identifier_pattern, validate
+from cptkg.validation.report import describe, path_text
 
 from .conftest import ROOT
 
@@ -121,7 +122,7 @@ def test_shape_case(path, kg, tmp_path):
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_sparql_constraints_give_the_same_results_on_pyoxigraph_as_on_rdflib(path, kg, tmp_path, monkeypatch):
     # the case files hold no ill-typed values, where the engines differ (the test after this one)
-    from cptkg.validation import _query_graph_class
+    from cptkg.validation.data import _query_graph_class
 
     fast = Case(path).run(kg, tmp_path)
     monkeypatch.setattr(_query_graph_class(), "_mirror_query", lambda self, *a: None)  # every query to rdflib's engine
@@ -129,7 +130,7 @@ def test_sparql_constraints_give_the_same_results_on_pyoxigraph_as_on_rdflib(pat
 
 
 def test_pyoxigraph_answers_every_sparql_constraint(kg, tmp_path, monkeypatch):
-    from cptkg.validation import _query_graph_class
+    from cptkg.validation.data import _query_graph_class
 
     query_graph = _query_graph_class()
     answers = []

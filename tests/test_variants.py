@@ -15,7 +15,7 @@ import pytest
 from Bio.Seq import Seq
 from Bio.SeqUtils import seq3
 
-from cptkg.errors import InputError, ParameterError
+from cptkg.core.errors import InputError, ParameterError
 from cptkg.variants import ScopeTables, VariantResult, classify_vcf, tables
 
 from .conftest import CASES, FIXTURES, ROOT, run_process

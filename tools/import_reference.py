@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cptkg.rdfio import canonical_turtle
+from cptkg.core.rdfio import canonical_turtle
 
 CPTKG = Namespace("https://w3id.org/cptkg/")
 TABLES = {

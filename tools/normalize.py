@@ -3,7 +3,7 @@
     python tools/normalize.py          # rewrite files that are not canonical
     python tools/normalize.py --check  # list them and exit 1 instead
 
-The canonical form is :func:`cptkg.rdfio.canonical_turtle` (rdflib's sorted ``longturtle`` with the
+The canonical form is :func:`cptkg.core.rdfio.canonical_turtle` (rdflib's sorted ``longturtle`` with the
 package prefixes), so that a diff shows what changed in the graph and nothing else. Comments do
 not survive it: say what a term means in its definition or ``rdfs:comment``, where it stays.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cptkg.rdfio import canonical_turtle, read_quads, to_graph
+from cptkg.core.rdfio import canonical_turtle, read_quads, to_graph
 
 FOLDERS = ("ontology", "shapes")
 

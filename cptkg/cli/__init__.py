@@ -19,8 +19,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
-from ..errors import CptkgError
+from ..core.version import __version__
+from ..core.errors import CptkgError
 from . import check, claims, core, docs, mappings, serve, validate, variant
 
 #: Modules that add sub-commands; each has ``register(subparsers)``.

@@ -37,7 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     from ..checks import check
-    from ..results import readable_json
+    from ..core.results import readable_json
     from .common import knowledge_graph
 
     kg = knowledge_graph(args)

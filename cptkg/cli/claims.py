@@ -60,13 +60,13 @@ def run_claims(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def output_stream(path: str | None, *, force: bool = False) -> Iterator[TextIO]:
-    """Standard output, or a text stream into :func:`cptkg.rdfio.atomic_output` (the file is put in
+    """Standard output, or a text stream into :func:`cptkg.core.rdfio.atomic_output` (the file is put in
     place only when complete, and never replaces an existing one without ``force``)."""
     if not path:
         yield sys.stdout
         sys.stdout.flush()
         return
-    from ..rdfio import atomic_output
+    from ..core.rdfio import atomic_output
 
     with atomic_output(path, force=force) as binary:
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="")

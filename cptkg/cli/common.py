@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..graph import KnowledgeGraph, load
-from ..rdfio import write_output
+from ..api import KnowledgeGraph, connect, load
+from ..core.rdfio import write_output
 
 
 def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
     """The graph the global options describe (backend, extra data, linked terminologies, or a store's endpoint)."""
     if getattr(args, "endpoint", None):
-        from ..errors import ParameterError
-        from ..remote import connect
+        from ..core.errors import ParameterError
 
         if args.load or getattr(args, "link", None):
             raise ParameterError("--load and --link add files to the embedded graph; push them to the store instead")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ParameterError
-from ..graph import EXPORT_PARTS
-from ..queries import catalog
-from ..rdfio import FORMATS
-from ..results import Result, readable_json
+from ..core.errors import ParameterError
+from ..core.graph import EXPORT_PARTS
+from ..core.queries import catalog
+from ..core.rdfio import FORMATS
+from ..core.results import Result, readable_json
 from .common import add_output_options, emit, knowledge_graph
 
 RESULT_FORMATS = ("table", "json", "csv")
@@ -60,8 +60,8 @@ def run_report(args: argparse.Namespace) -> int:
 
     kg = knowledge_graph(args)
     content = build(kg, args.code)
-    if args.format == "html":  # a self-contained page, with the source of each item (cptkg.html)
-        from ..html import page, statement_sources
+    if args.format == "html":  # a self-contained page, with the source of each item (cptkg.report.html)
+        from ..report.html import page, statement_sources
 
         emit(args, page(content, statement_sources(kg, content)))
         return 0
@@ -127,9 +127,9 @@ def run_query(args: argparse.Namespace) -> int:
 def run_sparql(args: argparse.Namespace) -> int:
     import re
 
-    from ..backends import QueryError
-    from ..errors import InputError
-    from ..rdfio import read_text, serialize
+    from ..core.backends import QueryError
+    from ..core.errors import InputError
+    from ..core.rdfio import read_text, serialize
 
     text, path = args.text, None
     if _names_a_file(text):

@@ -9,7 +9,7 @@ from .common import add_output_options, emit, knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from ..diagram import FORMATS
+    from ..report.diagram import FORMATS
 
     diagram = commands.add_parser(
         "diagram",
@@ -33,7 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_diagram(args: argparse.Namespace) -> int:
-    from ..diagram import code_diagram, ontology_diagram, render
+    from ..report.diagram import code_diagram, ontology_diagram, render
 
     kg = knowledge_graph(args)
     picture = code_diagram(kg, args.code) if args.code else ontology_diagram(kg)
@@ -42,8 +42,23 @@ def run_diagram(args: argparse.Namespace) -> int:
 
 
 def run_docs(args: argparse.Namespace) -> int:
-    from ..docs import build
+    from ..report.docs import build
 
-    written = build(knowledge_graph(args), args.output, force=args.force)
+    written = build(knowledge_graph(args), args.output, cli_reference(), force=args.force)
     print(f"wrote {len(written)} files to {args.output}", file=sys.stderr)
     return 0
+
+
+def cli_reference() -> str:
+    """The command-line reference, as Markdown, from the argument parser's help texts."""
+    import argparse
+
+    from . import parser
+
+    top = parser()
+    lines = ["# Command-line reference", "", "```text", top.format_help().rstrip(), "```", ""]
+    for action in top._actions:  # argparse keeps sub-commands only here
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                lines += [f"## cptkg {name}", "", "```text", command.format_help().rstrip(), "```", ""]
+    return "\n".join(lines)

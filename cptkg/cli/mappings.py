@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..results import readable_json
+from ..core.results import readable_json
 from .common import add_output_options, emit, knowledge_graph
 
 
@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_mappings(args: argparse.Namespace) -> int:
-    from ..mappings import mapping_set, to_sssom, to_turtle
+    from ..terminology import mapping_set, to_sssom, to_turtle
 
     found = mapping_set(knowledge_graph(args), resource=args.resource)
     if args.format == "json":
@@ -39,7 +39,7 @@ def run_mappings(args: argparse.Namespace) -> int:
 
 
 def run_map(args: argparse.Namespace) -> int:
-    from ..mappings import lookup
+    from ..terminology import lookup
 
     answer = lookup(knowledge_graph(args), args.identifier)
     if args.format == "json":

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import ParameterError
+from ..core.errors import ParameterError
 from .common import knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from ..server import DEFAULT_HOST, DEFAULT_PORT, Limits
+    from ..serve import DEFAULT_HOST, DEFAULT_PORT, Limits
 
     defaults = Limits()
     serve = commands.add_parser(
@@ -51,7 +51,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from ..server import Limits, serve
+    from ..serve import Limits, serve
 
     if getattr(args, "endpoint", None):
         raise ParameterError("serve serves the embedded graph; --endpoint points at a store that already serves one")
@@ -71,7 +71,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
-    from ..remote import push
+    from ..core.remote import push
 
     if getattr(args, "endpoint", None):
         raise ParameterError("push reads the embedded graph (with --load and --link); drop --endpoint")

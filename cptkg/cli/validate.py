@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from ..results import readable_json
+    from ..core.results import readable_json
     from ..validation import validate
     from .common import knowledge_graph
 

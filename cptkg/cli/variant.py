@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Iterable
 
-from ..errors import ParameterError
+from ..core.errors import ParameterError
 from .common import knowledge_graph
 
 

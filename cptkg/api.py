@@ -1,0 +1,114 @@
+"""The knowledge graph a user holds: the core graph, with a method for each capability.
+
+Each method is a thin door: it hands the graph to the capability's own function
+(:func:`cptkg.validation.validate`, :func:`cptkg.reasoning.reason`, :func:`cptkg.checks.check`,
+:func:`cptkg.variants.classify`, :func:`cptkg.claims.check_claims`, :func:`cptkg.terminology.link`),
+which is where its work and its documentation live.
+
+>>> import cptkg
+>>> kg = cptkg.load()
+>>> [(r["exon_number"], r["codon_number"]) for r in kg.query("covered-codons", code="81311").records()]
+[(2, 12), (2, 13), (3, 61)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .core.graph import CoreGraph
+from .core.loading import load_graph
+
+if TYPE_CHECKING:
+    from .checks import CheckReport
+    from .claims import ClaimFindings
+    from .reasoning import Engine, ReasonedGraph
+    from .validation import ValidationReport
+    from .variants import VariantResult
+
+
+def load(
+    *extra: str | Path,
+    data: Iterable[str | Path] | None = None,
+    input_format: str | None = None,
+    backend: str = "oxigraph",
+) -> KnowledgeGraph:
+    """Load the embedded graph (ontology and data), plus any extra data files or folders.
+
+    Each extra Turtle file is one more source: its statements go into the named graph its file
+    name gives (``cptkg:graph-<name>``), like the packaged data files. A folder adds every ``.ttl``
+    file under it. With ``data``, the given files replace the packaged data (the ontology stays):
+    this is how a user's own graph, or an edited export, is validated and checked against the
+    package's ontology. Files of any RDF format are read (``input_format`` or the extension); TriG
+    and N-Quads keep their own graph names. ``backend`` is ``"oxigraph"`` (fast, the default),
+    ``"rdflib"`` or ``"remote"`` (a SPARQL store named by ``CPTKG_ENDPOINT`` and ``CPTKG_STORE``).
+    """
+    graph = load_graph(*extra, data=data, input_format=input_format, backend=backend, graph_class=KnowledgeGraph)
+    assert isinstance(graph, KnowledgeGraph)
+    return graph
+
+
+def connect(endpoint: str, store: str | None = None, *, timeout: float = 60.0) -> KnowledgeGraph:
+    """The graph held in a SPARQL store at ``endpoint`` (``store``, its Graph Store URL, only to add data).
+
+    Named queries and reports are answered by the store; reasoning, validation and checks read
+    the store's graphs once into an embedded copy and write nothing back.
+    """
+    from .core.remote import RemoteBackend
+
+    return KnowledgeGraph([], backend=RemoteBackend(endpoint, store, timeout=timeout))
+
+
+class KnowledgeGraph(CoreGraph):
+    """The dataset of one or more sources, with its named queries and the package's capabilities.
+
+    Build it with :func:`cptkg.load` (or :func:`cptkg.connect` for a graph in a SPARQL store).
+    Each source file is parsed once; the rdflib views needed by validation, reasoning and export
+    are built from the backend's quads when first asked for.
+    """
+
+    def validate(self, data: Iterable[str | Path] | None = None, inference: str = "none", **options: Any) -> ValidationReport:
+        """SHACL-validate the graph's data (or the given data files) against the package shapes.
+
+        See :func:`cptkg.validation.validate` for the options.
+        """
+        from .validation import validate
+
+        return validate(self.in_memory(), data=data, inference=inference, **options)
+
+    def reason(self, engine: str | Engine = "rules") -> ReasonedGraph:
+        """The OWL 2 RL closure of ontology and data, inferred triples kept apart from asserted ones.
+
+        ``engine`` is ``"rules"`` (the rules the ontology uses, fast) or ``"owlrl"`` (the full closure).
+        """
+        from .reasoning import reason
+
+        return reason(self.in_memory(), engine)
+
+    def check(self, data: Iterable[str | Path] | None = None, **options: Any) -> CheckReport:
+        """Consistency findings for the graph's data (or the given data files).
+
+        See :func:`cptkg.checks.check` for the options (engine, rules to run or skip, input format).
+        """
+        from .checks import check
+
+        return check(self.in_memory(), data=data, **options)
+
+    def variant(self, expression: str, build: str = "GRCh38") -> VariantResult:
+        """Whether a variant (HGVS, protein shorthand or genomic) is in the scope of a code, and its names."""
+        from .variants import classify
+
+        return classify(self, expression, build=build)
+
+    def check_claims(self, path_or_rows: Any) -> ClaimFindings:
+        """Findings for each order or claim line of a CSV/JSON Lines file, or of an iterable of row dicts."""
+        from .claims import check_claims
+
+        return check_claims(self, path_or_rows)
+
+    def link(self, path: str | Path, input_format: str | None = None) -> str:
+        """Load an outside terminology or mapping file into its own named graph; returns the graph IRI."""
+        from .terminology import link
+
+        return link(self, path, input_format=input_format)

@@ -1,0 +1,210 @@
+"""The core graph: sources parsed into one backend, named queries, rdflib views and export.
+
+It knows RDF and SPARQL, not the domain: the capabilities (validation, reasoning, checks,
+terminology, variants, claims) are functions that take a core graph, and :mod:`cptkg.api` puts
+them behind the methods of :class:`cptkg.KnowledgeGraph`.
+
+>>> from cptkg.core.loading import load_graph
+>>> graph = load_graph()
+>>> [(r["exon_number"], r["codon_number"]) for r in graph.query("covered-codons", code="81311").records()]
+[(2, 12), (2, 13), (3, 61)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from .backends import Backend, make_backend
+from .errors import ParameterError, UnknownCodeError
+from .queries import Catalog, NamedQuery, catalog
+from .rdfio import DATASET_FORMATS, FORMATS, bind_prefixes, read_quads, serialize
+from .resources import ONTOLOGY_GRAPH, SHAPES_GRAPH, Source, shape_sources
+from .results import Result
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    import rdflib
+
+#: What ``export`` can include besides the instance data.
+EXPORT_PARTS = ("data", "ontology", "shapes")
+#: The rdflib views built from the backend on first use (dropped when a source is added).
+_VIEWS = ("dataset", "data", "ontology")
+
+
+class CoreGraph:
+    """The dataset of one or more sources (one named graph each) in a backend, with its named queries."""
+
+    def __init__(self, sources: Iterable[Source], *, backend: str | Backend = "oxigraph") -> None:
+        self.sources = list(sources)
+        self.backend: Backend = make_backend(backend) if isinstance(backend, str) else backend
+        self.backend.add_files(self.sources)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {len(self.sources)} sources, backend {self.backend.name}>"
+
+    # ------------------------------------------------------------ querying
+
+    @property
+    def queries(self) -> Catalog:
+        """The named queries, by name."""
+        return catalog()
+
+    def query(self, name: str, **params: object) -> Result:
+        """Run a named query with parameters bound as RDF terms.
+
+        Raises :class:`~cptkg.UnknownQueryError` for an unknown name, :class:`~cptkg.ParameterError`
+        for a missing, unexpected or ill-typed parameter and :class:`~cptkg.UnknownCodeError` for a
+        code the graph does not describe.
+        """
+        return self.run(self.queries[name], params)
+
+    def run(self, named: NamedQuery, params: Mapping[str, object]) -> Result:
+        """Run a :class:`~cptkg.core.queries.NamedQuery` (of any catalogue) with user parameters."""
+        bindings = named.bind(params)
+        for parameter in named.parameters:
+            if parameter.kind == "code" and parameter.name in bindings:
+                self.require_code(str(bindings[parameter.name]))
+        answer = self.backend.execute(named.text, bindings)
+        assert isinstance(answer, Result), f"named query {named.name} must be a SELECT or ASK query"
+        return answer
+
+    def sparql(self, text: str, **params: object) -> Result | rdflib.Graph:
+        """Run any SPARQL query; keyword arguments are bound to variables of the same name.
+
+        Values that are not rdflib terms bind as plain literals. The package prefixes are
+        declared. Returns a :class:`Result` for SELECT and ASK, an rdflib graph otherwise.
+        """
+        from rdflib import Literal
+        from rdflib.term import Node
+
+        bindings = {name: value if isinstance(value, Node) else Literal(value) for name, value in params.items()}
+        return self.backend.execute(text, bindings)
+
+    # ------------------------------------------------------------ codes
+
+    @cached_property
+    def codes(self) -> list[str]:
+        """The notations of the billing codes the graph describes in full (those with a gene or indication)."""
+        return [str(row["code"]) for row in self.query("codes")]
+
+    def require_code(self, code: str) -> str:
+        """The code, or :class:`~cptkg.UnknownCodeError` when the graph does not describe it."""
+        if code not in self.codes:
+            raise UnknownCodeError(code, self.codes)
+        return code
+
+    # ------------------------------------------------------------ sources
+
+    def add_source(self, source: Source, quads: Iterable[ox.Quad] | None = None) -> None:
+        """Add one more source: its file parsed into its graph, or the ``quads`` already read from it."""
+        if quads is None:
+            self.backend.add_files([source])
+        else:
+            self.backend.add(quads)
+        self.sources.append(source)
+        for view in _VIEWS:  # rdflib views built before are stale
+            self.__dict__.pop(view, None)
+        self.__dict__.pop("codes", None)
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs, one per source, sorted."""
+        return self.backend.graph_names() or sorted({source.graph for source in self.sources})
+
+    # ------------------------------------------------------------ rdflib views and export
+
+    @cached_property
+    def dataset(self) -> rdflib.Dataset:
+        """The asserted dataset as an rdflib :class:`~rdflib.Dataset` (ontology and data named graphs)."""
+        from rdflib import Dataset
+
+        from .rdfio import add_to_dataset
+
+        dataset = bind_prefixes(Dataset(default_union=True))
+        add_to_dataset(dataset, self.backend.quads())
+        return dataset
+
+    @cached_property
+    def ontology(self) -> rdflib.Graph:
+        """The ontology (TBox) as an rdflib graph."""
+        from rdflib import URIRef
+
+        return _copy(self.dataset.graph(URIRef(ONTOLOGY_GRAPH)))
+
+    @cached_property
+    def data(self) -> rdflib.Graph:
+        """The instance data of every source, without the ontology, as one rdflib graph."""
+        from rdflib import Graph
+
+        graph = bind_prefixes(Graph())
+        for context in self.dataset.graphs():
+            if str(context.identifier) != ONTOLOGY_GRAPH:
+                for triple in context:
+                    graph.add(triple)
+        return graph
+
+    @cached_property
+    def shapes(self) -> rdflib.Graph:
+        """The SHACL shapes as an rdflib graph."""
+        from .rdfio import to_graph
+
+        return to_graph(quad for source in shape_sources() for quad in read_quads(source.path))
+
+    def export(self, fmt: str = "turtle", include: Iterable[str] = ("data",)) -> str:
+        """Serialise the graph.
+
+        ``include`` picks the parts: ``data`` (every source's statements), ``ontology``,
+        ``shapes``. Dataset formats (TriG, N-Quads) keep one named graph per source; the others
+        hold the union of the parts.
+        """
+        from rdflib import Dataset, Graph, URIRef
+
+        parts = list(include)
+        unknown = [part for part in parts if part not in EXPORT_PARTS]
+        if unknown or not parts:
+            raise ParameterError(f"cannot export {unknown or parts!r}; choose from {', '.join(EXPORT_PARTS)}")
+        if fmt not in FORMATS:
+            raise ParameterError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        selected = bind_prefixes(Dataset())
+        for context in self.dataset.graphs():
+            name = str(context.identifier)
+            part = "ontology" if name == ONTOLOGY_GRAPH else "data"
+            if part in parts and len(context):
+                target = selected.graph(URIRef(name))
+                for triple in context:
+                    target.add(triple)
+        if "shapes" in parts:
+            target = selected.graph(URIRef(SHAPES_GRAPH))
+            for triple in self.shapes:
+                target.add(triple)
+        if fmt in DATASET_FORMATS:
+            return serialize(selected, fmt)
+        union = bind_prefixes(Graph())
+        for context in selected.graphs():
+            for triple in context:
+                union.add(triple)
+        return serialize(union, fmt)
+
+    def in_memory(self) -> CoreGraph:
+        """This graph when its backend holds the data in this process, else a pyoxigraph copy of it.
+
+        Whole-graph work (reasoning, validation, checks) runs on the copy: a store is read once
+        and nothing is written back to it.
+        """
+        if self.backend.in_memory:
+            return self
+        copy = type(self).__new__(type(self))
+        CoreGraph.__init__(copy, [])
+        copy.backend.add(self.backend.quads())
+        return copy
+
+
+def _copy(source: rdflib.Graph) -> rdflib.Graph:
+    from rdflib import Graph
+
+    graph = bind_prefixes(Graph())
+    for triple in source:
+        graph.add(triple)
+    return graph
+

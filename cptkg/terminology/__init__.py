@@ -1,0 +1,43 @@
+"""Links to other terminologies: the mapping set, CURIE look-ups, ICD-10-CM code lineage, outside files.
+
+The SKOS match triples of the data (and the ontology's ``rdfs:subClassOf`` links to Sequence
+Ontology terms) are the one source of truth. :func:`mapping_set` reads them with the ``mappings``
+named query and gives each one the reference record that supports it, a confidence and a comment;
+:func:`to_sssom` writes that set as SSSOM TSV. :func:`lookup` answers "which cptkg resources does
+this outside identifier map to, and how", resolving an ICD-10-CM code through its categories.
+:func:`link` loads a terminology or mapping file a user brings (OWL/Turtle or any RDF format, OBO
+Graph JSON, SSSOM TSV) into its own named graph, so that one SPARQL query can walk from a code
+through its mappings into it.
+
+(The ICD-10-CM lineage is shared by mapping look-ups and claim checks, so that both resolve a
+billable code through its categories the same way.)
+"""
+
+from .icd10cm import icd10cm_lineage
+from .identifiers import IDENTIFIER_PATTERNS, parse_curie
+from .link import LINK_FORMATS, link, link_format, link_graph_name, read_obographs, read_sssom
+from .lookup import Answer, Hit, lookup
+from .mappings import CONFIDENCE, JUSTIFICATION, SSSOM_COLUMNS, Mapping, grade, mapping_set, to_sssom, to_turtle
+
+__all__ = [
+    "CONFIDENCE",
+    "IDENTIFIER_PATTERNS",
+    "JUSTIFICATION",
+    "LINK_FORMATS",
+    "SSSOM_COLUMNS",
+    "Answer",
+    "Hit",
+    "Mapping",
+    "grade",
+    "icd10cm_lineage",
+    "link",
+    "link_format",
+    "link_graph_name",
+    "lookup",
+    "mapping_set",
+    "parse_curie",
+    "read_obographs",
+    "read_sssom",
+    "to_sssom",
+    "to_turtle",
+]

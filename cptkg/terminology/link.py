@@ -1,0 +1,274 @@
+"""Outside terminology and mapping files (RDF, OBO Graph JSON, SSSOM TSV) loaded into their own named graphs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import InputError
+from ..core.prefixes import CPTKG, NAMESPACES, PREFIXES, curie_or_iri
+from .identifiers import parse_curie
+
+if TYPE_CHECKING:
+    import curies
+    import pyoxigraph as ox
+
+    from ..core.graph import CoreGraph
+
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+OBO_XREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
+
+#: How each SSSOM row of cptkg's own set is justified: every link was curated by hand from a cited record.
+JUSTIFICATION = "semapv:ManualMappingCuration"
+
+#: Confidence by the strength of the best record supporting a link (see :func:`grade`).
+CONFIDENCE = {"primary": 0.95, "derived": 0.9, "secondary": 0.8, "conflict": 0.5}
+
+#: Local-identifier patterns by prefix: the Bioregistry patterns kept in the package prefix map.
+IDENTIFIER_PATTERNS: dict[str, str] = {row.prefix: row.pattern for row in PREFIXES if row.pattern}
+_NO_SPACE = re.compile(r"^\S+$")
+
+
+LINK_FORMATS = ("sssom", "obographs")
+
+
+def link_graph_name(path: Path) -> str:
+    """The named graph an outside file goes into: ``cptkg:graph-link-<name>``.
+
+    >>> link_graph_name(Path("mondo_exactmatch_ncit.sssom.tsv"))
+    'https://w3id.org/cptkg/graph-link-mondo_exactmatch_ncit'
+    """
+    name = path.name
+    for suffix in (".sssom.tsv", ".tsv", ".json", ".ttl", ".owl", ".rdf", ".xml", ".nt", ".nq", ".trig", ".jsonld"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return f"{CPTKG}graph-link-{re.sub(r'[^A-Za-z0-9._-]+', '-', name) or 'file'}"
+
+
+def link_format(path: Path, explicit: str | None = None) -> str:
+    """``sssom``, ``obographs`` or an RDF format name of :data:`cptkg.core.rdfio.FORMATS`."""
+    from ..core.rdfio import format_for
+
+    if explicit in LINK_FORMATS:
+        return explicit  # type: ignore[return-value]
+    if explicit:
+        return format_for(path, explicit)
+    if path.name.lower().endswith(".tsv"):
+        return "sssom"
+    if path.suffix.lower() == ".json":
+        return "obographs"
+    return format_for(path)
+
+
+def link(kg: CoreGraph, path: str | Path, input_format: str | None = None) -> str:
+    """Load an outside terminology or mapping file into its own named graph; returns the graph IRI.
+
+    The whole file is read and checked before anything is added, so a refused file leaves the
+    graph as it was. Errors name the file, the line and the reason.
+    """
+    from ..core.resources import Source
+
+    path = Path(path)
+    graph = link_graph_name(path)
+    if any(source.graph == graph for source in kg.sources):
+        raise InputError(f"a file named like this is already linked as {curie_or_iri(graph)}", path=path)
+    fmt = link_format(path, input_format)
+    if fmt == "sssom":
+        quads = read_sssom(path, graph)
+    elif fmt == "obographs":
+        quads = read_obographs(path, graph)
+    else:
+        from ..core.rdfio import read_quads
+
+        quads = [_into(q, graph) for q in read_quads(path, graph, fmt=fmt, require_triples=True)]
+    kg.add_source(Source(path, graph, fmt, True), quads)
+    return graph
+
+
+def _into(quad: ox.Quad, graph: str) -> ox.Quad:
+    """A quad moved into ``graph`` (a dataset file's own graph names are not kept: one file, one graph)."""
+    import pyoxigraph as ox
+
+    return ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(graph))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text: {error.reason}", path=path) from None
+    except OSError as error:
+        from ..core.rdfio import unreadable
+
+        raise unreadable(path, error) from None
+
+
+def _file_converter(prefix_map: dict[str, str], path: Path, line: int) -> curies.Converter:
+    """The package prefix map plus a file's own prefixes; a file may not redefine a package prefix."""
+    import curies
+
+    converter = curies.Converter.from_prefix_map(dict(NAMESPACES))
+    for prefix, uri in prefix_map.items():
+        prefix, uri = str(prefix), str(uri)
+        if converter.has_prefix(prefix):
+            known = converter.expand_pair(prefix, "")
+            if known != uri:
+                raise InputError(
+                    f"the curie_map gives prefix {prefix!r} the URI {uri!r}, but it is {known!r}", path=path, line=line
+                )
+        elif uri in converter.reverse_prefix_map:
+            converter.add_prefix_synonym(converter.reverse_prefix_map[uri], prefix)
+        else:
+            converter.add_prefix(prefix, uri)
+    return converter
+
+
+SSSOM_REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+
+
+def read_sssom(path: Path, graph: str) -> list[ox.Quad]:
+    """The rows of an SSSOM TSV file as quads of ``graph``: one triple per mapping, plus labels.
+
+    Refused, with file, line and reason: a header that is not YAML, a missing required column, a
+    row of the wrong width, an unknown prefix, a malformed identifier, a confidence outside 0..1 and
+    a row whose subject, predicate and object repeat an earlier row.
+    """
+    import pyoxigraph as ox
+    import yaml
+
+    lines = _read_text(path).splitlines()
+    header_lines = 0
+    while header_lines < len(lines) and lines[header_lines].startswith("#"):
+        header_lines += 1
+    try:
+        meta = yaml.safe_load("\n".join(line[1:] for line in lines[:header_lines])) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(
+            f"the header is not valid YAML: {getattr(error, 'problem', error)}",
+            path=path,
+            line=mark.line + 1 if mark else 1,
+        ) from None
+    if not isinstance(meta, dict):
+        raise InputError("the header must be a YAML mapping", path=path, line=1)
+    prefix_map = meta.get("curie_map") or {}
+    if not isinstance(prefix_map, dict):
+        raise InputError("curie_map must map prefixes to URI prefixes", path=path, line=1)
+    converter = _file_converter(prefix_map, path, 1)
+    table = list(csv.reader(lines[header_lines:], delimiter="\t", quoting=csv.QUOTE_NONE))
+    column_line = header_lines + 1
+    if not table or not any(table[0]):
+        raise InputError("no column header line after the YAML header", path=path, line=column_line)
+    columns = table[0]
+    missing = [name for name in SSSOM_REQUIRED if name not in columns]
+    if missing:
+        raise InputError(f"the column header lacks {', '.join(missing)}", path=path, line=column_line)
+    index = {name: position for position, name in enumerate(columns)}
+    quads: list[ox.Quad] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    g = ox.NamedNode(graph)
+    label = ox.NamedNode(RDFS + "label")
+    for offset, cells in enumerate(table[1:], start=1):
+        number = column_line + offset
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(columns):
+            raise InputError(f"the row has {len(cells)} fields; the header has {len(columns)}", path=path, line=number)
+        iris = {}
+        for name in SSSOM_REQUIRED:
+            value = cells[index[name]].strip()
+            try:
+                iris[name] = parse_curie(value, converter)[2]
+            except InputError as error:
+                raise InputError(f"{name}: {error}", path=path, line=number) from None
+        if "confidence" in index and cells[index["confidence"]].strip():
+            try:
+                confidence = float(cells[index["confidence"]])
+            except ValueError:
+                confidence = -1.0
+            if not 0.0 <= confidence <= 1.0:
+                raise InputError(f"confidence {cells[index['confidence']]!r} is not a number from 0 to 1", path=path, line=number)
+        key = (iris["subject_id"], iris["predicate_id"], iris["object_id"])
+        if key in seen:
+            raise InputError(
+                f"duplicate row: {cells[index['subject_id']]} {cells[index['predicate_id']]} "
+                f"{cells[index['object_id']]} is already on line {seen[key]}",
+                path=path,
+                line=number,
+            )
+        seen[key] = number
+        subject, obj = ox.NamedNode(key[0]), ox.NamedNode(key[2])
+        quads.append(ox.Quad(subject, ox.NamedNode(key[1]), obj, g))
+        for column, node in (("subject_label", subject), ("object_label", obj)):
+            if column in index and cells[index[column]].strip():
+                quads.append(ox.Quad(node, label, ox.Literal(cells[index[column]].strip()), g))
+    if not quads:
+        raise InputError("holds no mapping rows", path=path, line=column_line)
+    return quads
+
+
+def read_obographs(path: Path, graph: str) -> list[ox.Quad]:
+    """The nodes and edges of an OBO Graph JSON file as quads of ``graph``.
+
+    Nodes give ``rdf:type owl:Class`` (for CLASS nodes), ``rdfs:label``, database cross-references
+    (``oboInOwl:hasDbXref`` literals) and property values whose value is an identifier (SKOS
+    matches, for instance); ``is_a`` edges give ``rdfs:subClassOf``, other edges their predicate.
+    """
+    import pyoxigraph as ox
+
+    from ..core.prefixes import converter as package_converter
+
+    try:
+        document = json.loads(_read_text(path))
+    except json.JSONDecodeError as error:
+        raise InputError(f"not valid JSON: {error.msg}", path=path, line=error.lineno) from None
+    if not isinstance(document, dict) or not isinstance(document.get("graphs"), list):
+        raise InputError("not an OBO Graph JSON document (no 'graphs' list)", path=path, line=1)
+    convert = package_converter()
+
+    def iri(value: object, where: str) -> ox.NamedNode:
+        text = str(value or "").strip()
+        if text.startswith(("http://", "https://", "urn:")):
+            return ox.NamedNode(text)
+        try:
+            return ox.NamedNode(parse_curie(text, convert)[2])
+        except InputError as error:
+            raise InputError(f"{where}: {error}", path=path) from None
+
+    g = ox.NamedNode(graph)
+    quads: list[ox.Quad] = []
+    predicates = {"is_a": ox.NamedNode(RDFS + "subClassOf"), "type": ox.NamedNode(RDF_TYPE)}
+    for number, item in enumerate(document["graphs"]):
+        for position, node in enumerate(item.get("nodes") or []):
+            where = f"graphs[{number}].nodes[{position}]"
+            subject = iri(node.get("id"), where)
+            if node.get("type") == "CLASS":
+                quads.append(ox.Quad(subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL_CLASS), g))
+            if node.get("lbl"):
+                quads.append(ox.Quad(subject, ox.NamedNode(RDFS + "label"), ox.Literal(str(node["lbl"])), g))
+            meta = node.get("meta") or {}
+            for xref in meta.get("xrefs") or []:
+                quads.append(ox.Quad(subject, ox.NamedNode(OBO_XREF), ox.Literal(str(xref.get("val", ""))), g))
+            for value in meta.get("basicPropertyValues") or []:
+                predicate = iri(value.get("pred"), f"{where}.meta.basicPropertyValues")
+                target = str(value.get("val", ""))
+                looks_like_id = target.startswith(("http://", "https://")) or (
+                    ":" in target and convert.has_prefix(target.split(":", 1)[0])
+                )
+                term = iri(target, where) if looks_like_id else ox.Literal(target)
+                quads.append(ox.Quad(subject, predicate, term, g))
+        for position, edge in enumerate(item.get("edges") or []):
+            where = f"graphs[{number}].edges[{position}]"
+            predicate = predicates.get(edge.get("pred")) or iri(edge.get("pred"), where)
+            quads.append(ox.Quad(iri(edge.get("sub"), where), predicate, iri(edge.get("obj"), where), g))
+    if not quads:
+        raise InputError("holds no nodes or edges", path=path, line=1)
+    return quads

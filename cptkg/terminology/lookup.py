@@ -1,0 +1,121 @@
+"""Reverse look-up: which cptkg resources an outside identifier maps to, and how."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..core.prefixes import PREFIXES
+from .icd10cm import icd10cm_lineage
+from .identifiers import parse_curie
+
+if TYPE_CHECKING:
+
+    from ..core.graph import CoreGraph
+
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+OBO_XREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
+
+#: How each SSSOM row of cptkg's own set is justified: every link was curated by hand from a cited record.
+JUSTIFICATION = "semapv:ManualMappingCuration"
+
+#: Confidence by the strength of the best record supporting a link (see :func:`grade`).
+CONFIDENCE = {"primary": 0.95, "derived": 0.9, "secondary": 0.8, "conflict": 0.5}
+
+#: Local-identifier patterns by prefix: the Bioregistry patterns kept in the package prefix map.
+IDENTIFIER_PATTERNS: dict[str, str] = {row.prefix: row.pattern for row in PREFIXES if row.pattern}
+_NO_SPACE = re.compile(r"^\S+$")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cptkg resource an outside identifier reaches, and how."""
+
+    resource: str
+    label: str | None
+    types: tuple[str, ...]
+    #: the predicate as the graph states it, from the resource to ``via``
+    predicate: str
+    #: the identifier the graph links to: the one asked about, or an ICD-10-CM category above it
+    via: str
+    graphs: tuple[str, ...]
+
+
+@dataclass
+class Answer:
+    """What :func:`lookup` found for one outside identifier."""
+
+    identifier: str
+    iri: str
+    lineage: list[str] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits)
+
+    def message(self) -> str:
+        if self.found:
+            return f"{self.identifier} maps to {len({h.resource for h in self.hits})} cptkg resource(s)"
+        tried = f" (nor do its categories {', '.join(self.lineage[1:])})" if len(self.lineage) > 1 else ""
+        return f"no mapping: no cptkg resource maps to {self.identifier}{tried}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "identifier": self.identifier,
+            "iri": self.iri,
+            "lineage": self.lineage,
+            "found": self.found,
+            "message": self.message(),
+            "mappings": [
+                {**asdict(hit), "types": list(hit.types), "graphs": list(hit.graphs), "direct": hit.via == self.identifier}
+                for hit in self.hits
+            ],
+        }
+
+    def to_text(self) -> str:
+        lines = [self.message()]
+        for hit in self.hits:
+            how = "" if hit.via == self.identifier else f"  (through its category {hit.via})"
+            lines.append(f"  {hit.resource}  {hit.predicate}  {hit.via}{how}  -- {hit.label or ''}".rstrip(" -"))
+        return "\n".join(lines) + "\n"
+
+
+def lookup(kg: CoreGraph, identifier: str) -> Answer:
+    """Which cptkg resources an outside identifier (a CURIE, or an IRI such as a code system URI) maps to.
+
+    An ICD-10-CM code is looked up with each category above it (:func:`icd10cm_lineage`), most
+    specific first, so that a billable code reaches the indication mapped to its category. A
+    malformed CURIE or an unknown prefix raises :class:`~cptkg.core.errors.InputError`.
+    """
+    from ..core.prefixes import curie
+
+    text = str(identifier).strip()
+    if text.startswith(("http://", "https://", "urn:")):
+        iri = text
+        identifier = curie(iri) or iri
+        candidates = [identifier]
+    else:
+        prefix, local, iri = parse_curie(text)
+        identifier = f"{prefix}:{local}"
+        candidates = [f"ICD10CM:{code}" for code in icd10cm_lineage(local)] if prefix == "ICD10CM" else [identifier]
+        identifier = candidates[0]
+    answer = Answer(identifier, iri, lineage=candidates if len(candidates) > 1 else [])
+    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for candidate in candidates:
+        for row in kg.query("mapped-resources", target=candidate).records():
+            key = (row["resource"], row["predicate"], candidate)
+            entry = seen.setdefault(key, {"label": row["label"], "types": set(), "graphs": set()})
+            if row["type"]:
+                entry["types"].add(row["type"])
+            entry["graphs"].add(row["graph"])
+    for (resource, predicate, via), entry in seen.items():
+        answer.hits.append(
+            Hit(resource, entry["label"], tuple(sorted(entry["types"])), predicate, via, tuple(sorted(entry["graphs"])))
+        )
+    return answer
