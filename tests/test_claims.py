@@ -50,7 +50,7 @@ def test_line_case(graphs, case):
 def test_every_rule_and_severity_is_exercised_by_a_case():
     seen = {rule for case in LINE_CASES for _, rule in case["findings"]}
     seen |= {finding[3] for case in FILE_CASES for finding in case["findings"]}
-    variant_rules = {"variant-out-of-scope", "variant-unclassified", "variant-check-unavailable"}  # test_variant_column
+    variant_rules = {"variant-out-of-scope", "variant-unclassified"}  # test_variant_column
     assert seen | variant_rules == set(RULES)
     assert {s for case in LINE_CASES for s, _ in case["findings"]} == set(SEVERITIES)
 
@@ -170,15 +170,8 @@ def test_progress_bar_on_a_terminal(tmp_path):
 
 
 def test_variant_column(kg):
-    """The optional variant column goes through kg.variant when the variant feature is installed."""
+    """The optional variant column is judged by the variant capability against the line's code."""
     line = dict(zip(COLUMNS, ["V1", "81311", "", "C18.7", "Aetna", "81", "1"]))
-    try:
-        import cptkg.variants  # noqa: F401
-    except ImportError:
-        result = kg.check_claims([{**line, "variant": "p.Gln61Arg"}])
-        assert [f.rule for f in result] == ["coverage-criteria-gap", "variant-check-unavailable"]
-        assert "not available" in result[1].message
-        return
     inside = kg.check_claims([{**line, "variant": "NRAS p.Gln61Arg"}])
     assert [f.rule for f in inside] == ["coverage-criteria-gap"]
     outside = kg.check_claims([{**line, "variant": "NM_002524.5:c.33A>G"}, {**line, "variant": "KRAS G12D"}])
@@ -269,3 +262,27 @@ def test_benchmark_smoke(tmp_path):
     (run,) = report["runs"]
     assert run["lines"] == 10000 and run["lines_per_second"] > 0 and run["peak_rss_mib"] > 0
     assert report["baseline"]["peak_rss_mib"] > 0
+
+
+def test_the_rule_table_and_the_rule_families_match(monkeypatch):
+    from cptkg.claims import rules
+
+    assert rules.check_registry() == []
+    # a family that reports an id the table lacks, and a table row without a family, are both named
+    monkeypatch.setitem(rules.FAMILIES, "units", (rules.FAMILIES["units"][0], ("units-over-the-moon",)))
+    problems = rules.check_registry()
+    assert "family units reports units-over-the-moon, which the table lacks" in problems
+    assert "rule units-above-limit of the table has no family function" in problems
+
+
+def test_a_rule_reports_only_the_severities_of_its_table_row(kg, monkeypatch):
+    from cptkg.claims import ClaimRules, rules
+    from cptkg.core.findings import Severity
+
+    def loud(tables, line, ctx, report):
+        report("coverage-no-policy", "made louder than the table allows", (), Severity.ERROR)
+
+    monkeypatch.setitem(rules.FAMILIES, "coverage", (loud, ("coverage-no-policy",)))
+    line = ClaimLine.parse(2, dict(zip(COLUMNS, ["C1", "81311", "", "C18.7", "Aetna", "81", "1"])))
+    with pytest.raises(AssertionError, match="coverage-no-policy has no error level"):
+        ClaimRules(kg).check(line)

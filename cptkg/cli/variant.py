@@ -41,15 +41,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_variant(args: argparse.Namespace) -> int:
-    from ..variants import Classifier
+    from ..variants import classifier, classify_vcf
 
     if bool(args.expressions) == bool(args.vcf):
         raise ParameterError("give variant expressions or --vcf FILE (one of the two)")
-    classifier = Classifier(knowledge_graph(args))
+    kg = knowledge_graph(args)
     if args.vcf:
-        results: Iterable = classifier.classify_vcf(args.vcf, build=args.build, progress=False if args.quiet else None)
+        results: Iterable = classify_vcf(kg, args.vcf, build=args.build, progress=False if args.quiet else None)
     else:
-        results = (classifier.classify(expression, build=args.build) for expression in args.expressions)
+        decide = classifier(kg)
+        results = (decide.classify(expression, build=args.build) for expression in args.expressions)
     write = sys.stdout.write
     for result in results:
         write((result.to_json() if args.format == "json" else result.to_text()) + "\n")

@@ -1,0 +1,154 @@
+"""What the claim checks found, line by line: findings, their tally, and their forms (JSON, CSV, text, table)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, TextIO
+
+from ..core.errors import InputError, one_line
+from ..core.findings import Report, Severity
+
+#: Severities, worst first; ``ok`` is the severity of the row that says a line has no findings.
+SEVERITIES = tuple(severity.value for severity in Severity)
+#: The fields of a finding, in the order of the CSV, JSON and table forms.
+FINDING_FIELDS = ("claim_id", "line", "severity", "rule", "message", "sources")
+
+
+class Finding(NamedTuple):
+    """One finding about one line (a tuple: cheap to make by the million)."""
+
+    claim_id: str
+    line: int
+    severity: str
+    rule: str
+    message: str
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as the JSON object of the ``findings`` array."""
+        return {
+            "claim_id": self.claim_id,
+            "line": self.line,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "sources": list(self.sources),
+        }
+
+    def text(self) -> str:
+        """One readable line.
+
+        >>> print(Finding("C1", 2, "error", "code-unknown", "No such code.", ("cptkg:graph-cms",)).text())
+        line 2, claim C1: error [code-unknown] No such code. (sources: cptkg:graph-cms)
+        """
+        claim = f", claim {one_line(self.claim_id)}" if self.claim_id else ""
+        sources = f" (sources: {', '.join(self.sources)})" if self.sources else ""
+        return f"line {self.line}{claim}: {self.severity} [{self.rule}] {self.message}{sources}"
+
+
+class Tally:
+    """Counts kept while findings stream past: lines, findings by severity, lines with an error."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.severities: Counter[str] = Counter()
+        self.error_lines = 0
+
+    @property
+    def exit_status(self) -> int:
+        """0 when no line has an error-level finding, 1 when some do."""
+        return 1 if self.error_lines else 0
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{self.severities[s]} {s}" for s in SEVERITIES if self.severities[s])
+        return f"{self.lines} line{'s' if self.lines != 1 else ''} checked: {counts or 'no findings'}; {self.error_lines} with errors"
+
+
+def write_findings(
+    findings: Iterable[Finding], out: TextIO, fmt: str, *, lines: int | None = None, tally: Tally | None = None
+) -> None:
+    """Stream findings as ``json`` (``{"lines": n, "findings": [...]}``), ``csv`` or ``text``.
+
+    ``lines`` (needed first by JSON) is the number of lines the findings are about; ``tally``, when
+    given, is the one filled while the findings are produced, for the text summary.
+    """
+    if fmt == "json":
+        out.write(f'{{"lines": {lines or 0}, "findings": [')
+        separator = "\n  "
+        for finding in findings:
+            out.write(separator)
+            out.write(json.dumps(finding.to_dict(), ensure_ascii=False))
+            separator = ",\n  "
+        out.write("\n]}\n" if separator != "\n  " else "]}\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(FINDING_FIELDS)
+        for finding in findings:
+            writer.writerow((*finding[:5], "; ".join(finding.sources)))
+    elif fmt == "text":
+        for finding in findings:
+            out.write(finding.text())
+            out.write("\n")
+        if tally is not None:
+            out.write(tally.summary() + "\n")
+    else:
+        raise InputError(f"unknown findings format {fmt!r}; expected json, csv or text")
+
+
+class ClaimFindings(Report):
+    """The findings of a claim file, line by line, with its JSON, CSV, text, table and DataFrame forms."""
+
+    columns = FINDING_FIELDS
+
+    def __init__(self, findings: Sequence[Finding], tally: Tally) -> None:
+        self.findings = list(findings)
+        self.tally = tally
+
+    def entries(self) -> list[Finding]:
+        return self.findings
+
+    def __getitem__(self, position):
+        return self.findings[position]
+
+    def cells(self, entry: Finding) -> list[str]:
+        return [entry.claim_id, str(entry.line), entry.severity, entry.rule, entry.message, "; ".join(entry.sources)]
+
+    def record(self, entry: Finding) -> dict[str, Any]:
+        return entry.to_dict()
+
+    def summary(self) -> str:
+        return self.tally.summary()
+
+    @property
+    def lines(self) -> int:
+        """How many lines were checked (readable or not)."""
+        return self.tally.lines
+
+    @property
+    def exit_status(self) -> int:
+        """0 when no line has an error-level finding, 1 when some do (the command's exit status)."""
+        return self.tally.exit_status
+
+    def _written(self, fmt: str) -> str:
+        buffer = io.StringIO()
+        write_findings(self.findings, buffer, fmt, lines=self.lines, tally=self.tally)
+        return buffer.getvalue()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lines": self.lines, "findings": [finding.to_dict() for finding in self.findings]}
+
+    def to_json(self, **dumps: Any) -> str:
+        """``{"lines": n, "findings": [{"claim_id", "line", "severity", "rule", "message", "sources"}]}``."""
+        return self._written("json")
+
+    def to_csv(self) -> str:
+        """One row per finding; sources separated by ``;``."""
+        return self._written("csv")
+
+    def to_text(self) -> str:
+        """One readable line per finding, and a summary line."""
+        return self._written("text")
