@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 
 import cptkg
-from cptkg.cli.core import parse_params
+from cptkg.cli.query import parse_params
 from cptkg.core.errors import CptkgError, InputError, ParameterError
 from cptkg.core.prefixes import NAMESPACES, curie, expand
 from cptkg.core.queries import PARAMETER_KINDS, NamedQuery, Parameter, catalog, parse_header, read_query

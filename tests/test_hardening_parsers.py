@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 import cptkg
 from cptkg.core.errors import CptkgError, InputError
-from cptkg.terminology import IDENTIFIER_PATTERNS, parse_curie
 from cptkg.core.prefixes import converter
+from cptkg.terminology import IDENTIFIER_PATTERNS, parse_curie
 from cptkg.variants import classify, classify_vcf, three_letter
 
 from .strategies import hostile_text

@@ -12,8 +12,8 @@ import pytest
 
 import cptkg
 from cptkg.core.errors import InputError
-from cptkg.terminology import link_graph_name, lookup, mapping_set, parse_curie, to_sssom
 from cptkg.core.prefixes import NAMESPACES
+from cptkg.terminology import link_graph_name, lookup, mapping_set, parse_curie, to_sssom
 
 from .conftest import CASES, FIXTURES
 

@@ -17,7 +17,9 @@ import pytest
 from rdflib import URIRef
 
 import cptkg
-from cptkg.core.backends import BACKENDS, make_backend
+from cptkg.core.backends import BACKENDS
+from cptkg.core.graph import make_backend
+from cptkg.serve.push import push
 from tests.conftest import run_process
 from tests.servers import LOOPBACK, free_port, oxigraph_server, running
 from tests.test_backends import BackendCompliance, example_params, reference_rows  # noqa: F401 (a fixture)
@@ -31,7 +33,7 @@ remote = pytest.importorskip("cptkg.core.remote")
 def oxigraph(tmp_path_factory):
     """An oxigraph server holding the pushed package graph: (store URL, query URL)."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as base:
-        written = remote.push(cptkg.load(), base + "/store")
+        written = push(cptkg.load(), base + "/store")
         assert remote.UNION_GRAPH in written
         yield base + "/store", base + "/query", written
 
@@ -75,7 +77,7 @@ def test_push_makes_one_named_graph_per_source_and_pushing_again_changes_nothing
     assert remote_kg.graph_names() == kg.graph_names()
     count = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     before = remote_kg.sparql(count).records()
-    remote.push(cptkg.load(), store_url)
+    push(cptkg.load(), store_url)
     assert remote_kg.sparql(count).records() == before == kg.sparql(count).records()
 
 
@@ -156,7 +158,7 @@ def virtuoso_server(tmp: Path):
 def test_virtuoso_gives_the_embedded_rows(tmp_path, kg):
     with virtuoso_server(tmp_path) as base:
         # the Graph Store Protocol URL that takes writes, with Virtuoso's default administrator of a fresh database
-        remote.push(cptkg.load(), base.replace("http://", "http://dba:dba@") + "/sparql-graph-crud-auth")
+        push(cptkg.load(), base.replace("http://", "http://dba:dba@") + "/sparql-graph-crud-auth")
         served = named_query_rows(cptkg.connect(base + "/sparql"))
     expected = named_query_rows(kg)
     wrong = sorted(name for name in expected if served[name] != expected[name])

@@ -9,8 +9,9 @@ Exit status, for every command:
       file, an output file that exists without ``--force``
 ====  ==========================================================================
 
-Each command group lives in its own module of this package and registers its sub-commands in
-:func:`register`; :data:`GROUPS` lists the modules.
+Each command is a module of this package that adds itself to the parser in its ``register``
+function; :data:`COMMANDS` lists them in the order ``cptkg --help`` shows. The command line sits on
+top of the package: nothing else imports it.
 """
 
 from __future__ import annotations
@@ -19,12 +20,28 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ..core.version import __version__
 from ..core.errors import CptkgError
-from . import check, claims, core, docs, mappings, serve, validate, variant
+from ..core.version import __version__
+from . import (
+    check,
+    claims,
+    diagram,
+    docs,
+    export,
+    map,
+    mappings,
+    push,
+    queries,
+    query,
+    report,
+    serve,
+    sparql,
+    validate,
+    variant,
+)
 
-#: Modules that add sub-commands; each has ``register(subparsers)``.
-GROUPS = [core, mappings, claims, validate, check, docs, variant, serve]
+#: The command modules, each with ``register(subparsers)``, in the order of ``cptkg --help``.
+COMMANDS = [report, queries, query, sparql, export, mappings, map, claims, validate, check, diagram, docs, variant, serve, push]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -59,8 +76,9 @@ def parser() -> argparse.ArgumentParser:
         help="answer from the graph in a SPARQL 1.1 store at this query URL (see push) instead of the embedded graph",
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in GROUPS:
-        group.register(commands)
+    for command in COMMANDS:
+        command.register(commands)
+    top.set_defaults(top_parser=top)  # the docs command documents the command line from its own parser
     return top
 
 

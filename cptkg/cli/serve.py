@@ -1,9 +1,8 @@
-"""Commands that speak SPARQL over HTTP: ``serve`` (an endpoint) and ``push`` (into a triple store)."""
+"""``cptkg serve``: the graph as a read-only SPARQL 1.1 endpoint."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..core.errors import ParameterError
 from .common import knowledge_graph
@@ -38,17 +37,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     serve.set_defaults(handler=run_serve)
 
-    push = commands.add_parser(
-        "push",
-        help="load the graph into a SPARQL 1.1 store through its Graph Store HTTP Protocol URL",
-        description="Write the ontology, shapes, data and linked mapping files into a store, one named graph per "
-        "source (replacing graphs of the same name), then query it with --endpoint. Credentials may go in the "
-        "URL (http://user:password@host/...).",
-    )
-    push.add_argument("--store", required=True, metavar="URL", help="the store's Graph Store Protocol URL")
-    push.add_argument("--no-shapes", action="store_true", help="leave the SHACL shapes out")
-    push.set_defaults(handler=run_push)
-
 
 def run_serve(args: argparse.Namespace) -> int:
     from ..serve import Limits, serve
@@ -67,15 +55,4 @@ def run_serve(args: argparse.Namespace) -> int:
         ) from None
     limits = Limits(timeout=args.timeout, max_result_bytes=args.max_result_bytes, workers=args.workers)
     serve(knowledge_graph(args), host=args.host, port=args.port, limits=limits)
-    return 0
-
-
-def run_push(args: argparse.Namespace) -> int:
-    from ..core.remote import push
-
-    if getattr(args, "endpoint", None):
-        raise ParameterError("push reads the embedded graph (with --load and --link); drop --endpoint")
-    written = push(knowledge_graph(args), args.store, shapes=not args.no_shapes)
-    for graph, count in written.items():
-        print(f"{count:>7} triples  {graph}", file=sys.stderr)
     return 0

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 
-from .errors import CptkgError, ParameterError
+from .errors import CptkgError
 from .prefixes import NAMESPACES
 from .queries import internal_query
 from .rdfio import add_to_dataset, load_into, read_quads, to_oxigraph, to_rdflib
@@ -168,21 +168,5 @@ def _prepare(text: str):
         raise QueryError(f"SPARQL syntax error: {error}") from None
 
 
-#: The backends by name. The remote one (a SPARQL store; httpx is an extra) is imported when asked for.
+#: The in-process backends by name (the remote one, a SPARQL store, is made by :func:`cptkg.core.graph.make_backend`).
 BACKENDS: dict[str, type[Backend]] = {"oxigraph": OxigraphBackend, "rdflib": RdflibBackend}
-BACKEND_NAMES = ("oxigraph", "rdflib", "remote")
-
-
-def make_backend(name: str) -> Backend:
-    """An empty backend of the named kind, or :class:`~cptkg.ParameterError`.
-
-    >>> make_backend("oxigraph").name
-    'oxigraph'
-    """
-    if name == "remote":
-        from .remote import RemoteBackend
-
-        return RemoteBackend()
-    if name not in BACKENDS:
-        raise ParameterError(f"unknown backend {name!r}; expected one of {', '.join(BACKEND_NAMES)}")
-    return BACKENDS[name]()

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .backends import Backend, make_backend
+from .backends import BACKENDS, Backend
 from .errors import ParameterError, UnknownCodeError
 from .queries import Catalog, NamedQuery, catalog
 from .rdfio import DATASET_FORMATS, FORMATS, bind_prefixes, read_quads, serialize
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: What ``export`` can include besides the instance data.
 EXPORT_PARTS = ("data", "ontology", "shapes")
+#: Every backend name: the in-process ones and ``remote`` (a SPARQL store; httpx is an extra, imported when asked for).
+BACKEND_NAMES = (*BACKENDS, "remote")
 #: The rdflib views built from the backend on first use (dropped when a source is added).
 _VIEWS = ("dataset", "data", "ontology")
 
@@ -208,3 +210,17 @@ def _copy(source: rdflib.Graph) -> rdflib.Graph:
         graph.add(triple)
     return graph
 
+
+def make_backend(name: str) -> Backend:
+    """An empty backend of the named kind, or :class:`~cptkg.ParameterError`.
+
+    >>> make_backend("oxigraph").name
+    'oxigraph'
+    """
+    if name == "remote":
+        from .remote import RemoteBackend
+
+        return RemoteBackend()
+    if name not in BACKENDS:
+        raise ParameterError(f"unknown backend {name!r}; expected one of {', '.join(BACKEND_NAMES)}")
+    return BACKENDS[name]()

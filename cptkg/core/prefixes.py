@@ -4,8 +4,9 @@ Everything that writes or reads a CURIE goes through :data:`PREFIXES`: the Turtl
 serialises, the ``PREFIX`` declarations named queries are parsed with, and the CURIEs that query
 results, reports and findings show.
 
-Each external prefix is the Bioregistry record named beside it, with Bioregistry's URI prefix; the
-test suite checks every row against the registry so that no prefix is invented. The spelling of the
+The map is data, ``prefixes.tsv`` beside this module: each external prefix is the Bioregistry
+record named beside it, with Bioregistry's URI prefix; the test suite checks every row against the
+registry so that no prefix is invented. The spelling of the
 prefix is the usual one in clinical and OBO data (``HGNC``, ``ICD10CM``, ``MONDO``), each a form the
 registry accepts for the record.
 
@@ -41,55 +42,20 @@ class Prefix(NamedTuple):
     pattern: str | None = None
 
 
-PREFIXES: tuple[Prefix, ...] = (
-    Prefix("cptkg", CPTKG, None),
-    # W3C and other vocabularies of the graph's structure
-    Prefix("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"),
-    Prefix("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "rdfs"),
-    Prefix("owl", "http://www.w3.org/2002/07/owl#", "owl"),
-    Prefix("xsd", "http://www.w3.org/2001/XMLSchema#", "xsd"),
-    Prefix("skos", "http://www.w3.org/2004/02/skos/core#", "skos"),
-    Prefix("dcterms", "http://purl.org/dc/terms/", "dcterms"),
-    Prefix("prov", "http://www.w3.org/ns/prov#", "prov"),
-    Prefix("sh", "http://www.w3.org/ns/shacl#", "sh"),
-    Prefix("faldo", "http://biohackathon.org/resource/faldo#", "faldo"),
-    Prefix("semapv", "https://w3id.org/semapv/vocab/", "semapv", r"^\w+$"),
-    # genes, transcripts and proteins
-    Prefix("HGNC", "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/", "hgnc", r"^\d{1,5}$"),
-    Prefix("NCBIGene", "https://www.ncbi.nlm.nih.gov/gene/", "ncbigene", r"^\d+$"),
-    Prefix("Ensembl", "https://www.ensembl.org/id/", "ensembl", r"^((ENS[FPTG]\d{11}(\.\d+)?)|(FB\w{2}\d{7})|(Y[A-Z]{2}\d{3}[a-zA-Z](\-[A-Z])?)|([A-Z_a-z0-9]+(\.)?(t)?(\d+)?([a-z])?))$"),
-    Prefix("UniProtKB", "http://purl.uniprot.org/uniprot/", "uniprot", r"^([OPQ]\d[A-Z0-9]{3}\d|[A-NR-Z]\d([A-Z][A-Z0-9]{2}\d){1,2})$"),
-    Prefix("OMIM", "https://omim.org/MIM:", "omim", r"^\d+$"),
-    Prefix("CCDS", "http://www.ncbi.nlm.nih.gov/CCDS/CcdsBrowse.cgi?REQUEST=CCDS&DATA=", "ccds", r"^CCDS\d+(\.\d+)?$"),
-    Prefix("RefSeq", "https://www.ncbi.nlm.nih.gov/protein/", "refseq", r"^(((AC|AP|NC|NG|NM|NP|NR|NT|NW|WP|XM|XP|XR|YP|ZP)_\d+)|(NZ_[A-Z]{2,4}\d+))(\.\d+)?$"),
-    # ontologies of sequence features, methods and diseases
-    Prefix("SO", "http://purl.obolibrary.org/obo/SO_", "so", r"^\d{7}$"),
-    Prefix("OBI", "http://purl.obolibrary.org/obo/OBI_", "obi", r"^\d{7}$"),
-    Prefix("NCIT", "http://purl.obolibrary.org/obo/NCIT_", "ncit", r"^(C|R|P|A|NHC)\d+$"),
-    Prefix("MONDO", "http://purl.obolibrary.org/obo/MONDO_", "mondo", r"^\d{7}$"),
-    Prefix("DOID", "http://purl.obolibrary.org/obo/DOID_", "doid", r"^\d+$"),
-    Prefix("ONCOTREE", "http://oncotree.mskcc.org/api/tumorTypes/search/code/", "oncotree"),
-    # clinical code systems
-    Prefix("ICD10CM", "https://www.icd10data.com/search?s=", "icd10cm", r"^([A-Z][0-9][0-9AB]((-[A-Z][0-9][0-9AB])|(\.[0-9A-KXZ]([0-9A-EXYZ]([0-9A-HX][0-59A-HJKMNP-S]?)?)?)?))$"),
-    Prefix(
-        "ICDO",
-        "http://codes.iarc.fr/search.php?cx=009987501641899931167%3A2_7lsevqpdm&cof=FORID%3A9"
-        "&ie=UTF-8&ie=ISO-8859-1&oe=ISO-8859-1&sa=&q=",
-        "icdo",
-        r"^[8-9]\d{3}(/[0-3])?$",
-    ),
-    Prefix("SNOMEDCT", "http://purl.bioontology.org/ontology/SNOMEDCT/", "snomedct", r"^(\w+)?\d+$"),
-    Prefix("LOINC", "https://loinc.org/", "loinc", r"^(\d|\w)+-\d$"),
-    Prefix("CPT", "https://www.aapc.com/codes/cpt-codes/", "cpt", r"^\d+$"),
-    Prefix("HCPCS", "http://purl.bioontology.org/ontology/HCPCS/", "hcpcs"),
-    Prefix("oid", "https://oid-base.com/get/", "oid", r"^[\d.]+$"),
-    # variants
-    Prefix("dbSNP", "https://www.ncbi.nlm.nih.gov/snp/", "dbsnp", r"^rs\d+$"),
-    Prefix("ClinVar", "https://www.ncbi.nlm.nih.gov/clinvar/variation/", "clinvar.variation", r"^\d+$"),
-    # organisations
-    Prefix("wikidata", "http://www.wikidata.org/entity/", "wikidata", r"^(Q|P|E|L)\d+$"),
-    Prefix("ror", "https://ror.org/", "ror", r"^0[a-hj-km-np-tv-z|0-9]{6}[0-9]{2}$"),
-)
+def _read_prefixes() -> tuple[Prefix, ...]:
+    """The rows of ``prefixes.tsv`` (package data beside this module); comment lines start with ``#``."""
+    import csv
+    from importlib.resources import files
+
+    text = files(__package__).joinpath("prefixes.tsv").read_text(encoding="utf-8")
+    rows = csv.reader((line for line in text.splitlines() if not line.startswith("#")), delimiter="\t")
+    header = next(rows)
+    assert header == ["prefix", "uri_prefix", "bioregistry", "pattern"], header
+    return tuple(Prefix(prefix, uri, registry or None, pattern or None) for prefix, uri, registry, pattern in rows)
+
+
+#: The prefix map, in the order of ``prefixes.tsv`` (``cptkg`` first).
+PREFIXES: tuple[Prefix, ...] = _read_prefixes()
 
 #: prefix -> URI prefix, in the order above.
 NAMESPACES: dict[str, str] = {row.prefix: row.uri_prefix for row in PREFIXES}

@@ -35,14 +35,13 @@ from .backends import Backend, QueryError
 from .errors import CptkgError, ParameterError
 from .prefixes import CPTKG, sparql_prologue
 from .queries import internal_query, values_clause
-from .resources import SHAPES_GRAPH, shape_sources
+from .resources import SHAPES_GRAPH
 from .results import Result
 
 if TYPE_CHECKING:
     import rdflib
     from rdflib.term import Node
 
-    from .graph import CoreGraph
 
 #: The named graph :func:`push` fills with the union of the source graphs: the queries' default graph.
 UNION_GRAPH = CPTKG + "graph-union"
@@ -168,10 +167,10 @@ class RemoteBackend(Backend):
         """Add quads to their named graphs of the store (and their triples to the union graph)."""
         if self.store is None:
             raise ParameterError(f"adding data needs the store's Graph Store Protocol URL ({STORE_VARIABLE})")
-        graphs = _by_graph(quads)
+        graphs = by_graph(quads)
         for name, triples in graphs.items():
             write_graph(self.store, name, triples, replace=False)
-        write_graph(self.store, UNION_GRAPH, _union(graphs), replace=False)
+        write_graph(self.store, UNION_GRAPH, union(graphs), replace=False)
         self._dataset = False
 
     # ------------------------------------------------------------ reading (SPARQL Protocol)
@@ -238,29 +237,6 @@ class RemoteBackend(Backend):
 # ---------------------------------------------------------------- push
 
 
-def push(kg: CoreGraph, store: str, *, shapes: bool = True, timeout: float = 300.0) -> dict[str, int]:
-    """Write every source graph of ``kg`` (and the package shapes) into a store; triples per graph.
-
-    Each graph is replaced (``PUT``), so pushing twice leaves the same store. The union of the
-    source graphs (not the shapes) goes into :data:`UNION_GRAPH`, the default graph of the queries
-    :class:`RemoteBackend` sends.
-    """
-    from .rdfio import read_quads
-
-    target = Http(store, timeout)
-    graphs = _by_graph(kg.backend.quads())
-    union = _union(graphs)
-    if shapes:
-        graphs[SHAPES_GRAPH] = [q.triple for source in shape_sources() for q in read_quads(source.path)]
-    written = {}
-    for name, triples in sorted(graphs.items()):
-        write_graph(target, name, triples, replace=True)
-        written[name] = len(triples)
-    write_graph(target, UNION_GRAPH, union, replace=True)
-    written[UNION_GRAPH] = len(union)
-    return written
-
-
 def write_graph(store: Http, graph: str, triples: list[ox.Triple], *, replace: bool) -> None:
     """PUT (replace) or POST (add) one named graph through the Graph Store HTTP Protocol.
 
@@ -271,7 +247,7 @@ def write_graph(store: Http, graph: str, triples: list[ox.Triple], *, replace: b
     store.send("PUT" if replace else "POST", body, "text/turtle", params={"graph": graph})
 
 
-def _by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
+def by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
     graphs: dict[str, list[ox.Triple]] = defaultdict(list)
     for quad in quads:
         if isinstance(quad.graph_name, ox.NamedNode):
@@ -279,7 +255,7 @@ def _by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
     return graphs
 
 
-def _union(graphs: Mapping[str, list[ox.Triple]]) -> list[ox.Triple]:
+def union(graphs: Mapping[str, list[ox.Triple]]) -> list[ox.Triple]:
     """Each triple of the graphs once, in a stable order."""
     return list(dict.fromkeys(t for name in sorted(graphs) if name != SHAPES_GRAPH for t in graphs[name]))
 

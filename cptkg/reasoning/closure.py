@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..core.backends import OxigraphBackend, make_backend
-from ..core.graph import CoreGraph
+from ..core.backends import OxigraphBackend
+from ..core.graph import CoreGraph, make_backend
 from ..core.prefixes import CPTKG, NAMESPACES
 from ..core.queries import internal_query, rules
 from .engines import Closure, Engine, RulesEngine, _chain_updates, engine_for
@@ -142,7 +142,7 @@ def _rules_in_store(store: ox.Store) -> tuple[int, int]:
 def _into_inferred(update: str) -> str:
     """The update with its head also written into :data:`INFERRED_GRAPH`."""
     match = _UPDATE.match(update)
-    assert match, f"a rule must read INSERT {{ ... }} WHERE {{ ... }}: {update!r}"
+    assert match, f"a rule must be one INSERT-WHERE update: {update!r}"
     head, where = match["head"], match["where"]
     return f"INSERT {{ {head} GRAPH <{INFERRED_GRAPH}> {{ {head} }} }} WHERE {where}"
 

@@ -1,9 +1,11 @@
-"""The graph over HTTP: a read-only SPARQL 1.1 endpoint with the named queries (``cptkg serve``).
+"""The graph over HTTP: a read-only SPARQL 1.1 endpoint with the named queries (``cptkg serve``), and
+the graph pushed into any SPARQL 1.1 store (``cptkg push``).
 
-(Talking to other stores, ``push`` and ``--endpoint``, is the core's remote backend:
+(Querying a store, ``--endpoint`` and :func:`cptkg.connect`, is the core's remote backend:
 :mod:`cptkg.core.remote`.)
 """
 
+from .push import push
 from .server import DEFAULT_HOST, DEFAULT_PORT, Limits, create_app, serve
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "Limits", "create_app", "serve"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "Limits", "create_app", "push", "serve"]

@@ -34,6 +34,7 @@ from ..core.prefixes import NAMESPACES
 if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.requests import Request
+    from starlette.responses import Response as HTTPResponse
 
     from ..core.graph import CoreGraph
 
@@ -290,34 +291,23 @@ class QueryPool:
 # ---------------------------------------------------------------- the web application
 
 
-def create_app(kg: CoreGraph, limits: Limits | None = None) -> Starlette:
-    """The Starlette application serving ``kg`` (start the workers with the app's lifespan)."""
-    from contextlib import asynccontextmanager
+class Endpoint:
+    """The request handlers of the application, over one graph and its query pool."""
 
-    from starlette.applications import Starlette
-    from starlette.responses import HTMLResponse, PlainTextResponse
-    from starlette.responses import Response as HTTPResponse
-    from starlette.routing import Route
+    def __init__(self, kg: CoreGraph, limits: Limits) -> None:
+        self.kg = kg
+        self.limits = limits
+        self.pool: QueryPool | None = None
 
-    from ..core.errors import CptkgError, ParameterError, UnknownQueryError
-
-    limits = limits or Limits()
-    state: dict[str, QueryPool] = {}
-
-    @asynccontextmanager
-    async def lifespan(app):
-        state["pool"] = await asyncio.to_thread(QueryPool, kg, limits)
-        try:
-            yield
-        finally:
-            state["pool"].close()
-
+    @staticmethod
     def reply(outcome: Outcome) -> HTTPResponse:
-        return HTTPResponse(
-            outcome.body, status_code=outcome.status, headers={"Content-Type": outcome.media_type, "Vary": "Accept"}
-        )
+        from starlette.responses import Response
 
+        return Response(outcome.body, status_code=outcome.status, headers={"Content-Type": outcome.media_type, "Vary": "Accept"})
+
+    @staticmethod
     def accept_of(request: Request, params: Mapping[str, str]) -> str | None:
+        """The media types asked for: a ``format``/``output`` parameter, else the Accept header."""
         short = params.get("format") or params.get("output")
         if short and short in FORMAT_NAMES:
             return ", ".join(FORMAT_NAMES[short])
@@ -325,7 +315,10 @@ def create_app(kg: CoreGraph, limits: Limits | None = None) -> Starlette:
             return short
         return request.headers.get("accept")
 
-    async def sparql(request: Request) -> HTTPResponse:
+    async def sparql(self, request: Request) -> HTTPResponse:
+        """``/sparql``: the SPARQL 1.1 Protocol (GET, form POST or direct POST); updates are refused."""
+        from starlette.responses import PlainTextResponse
+
         params: dict[str, list[str]] = {}
         for key, value in request.query_params.multi_items():
             params.setdefault(key, []).append(value)
@@ -333,7 +326,7 @@ def create_app(kg: CoreGraph, limits: Limits | None = None) -> Starlette:
         text: str | None = None
         if request.method == "POST":
             if content_type == "application/sparql-update":
-                return refuse_update()
+                return self.refuse_update()
             if content_type == "application/sparql-query":
                 text = (await request.body()).decode("utf-8", errors="replace")
             elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -345,60 +338,93 @@ def create_app(kg: CoreGraph, limits: Limits | None = None) -> Starlette:
                     "POST a query as application/x-www-form-urlencoded or application/sparql-query\n", status_code=415
                 )
         if "update" in params:
-            return refuse_update()
+            return self.refuse_update()
         if text is None:
             queries = params.get("query", [])
             if len(queries) > 1:
                 return PlainTextResponse("give one query parameter, not several\n", status_code=400)
             text = queries[0] if queries else None
         if text is None:
-            return service_description(request)
+            return self.service_description(request)
         single = {key: values[0] for key, values in params.items()}
         dataset = None
         if "default-graph-uri" in params or "named-graph-uri" in params:
             dataset = (params.get("default-graph-uri", []), params.get("named-graph-uri", []))
-        return reply(await state["pool"].run(text, {}, accept_of(request, single), dataset))
+        assert self.pool is not None
+        return self.reply(await self.pool.run(text, {}, self.accept_of(request, single), dataset))
 
+    @staticmethod
     def refuse_update() -> HTTPResponse:
+        from starlette.responses import PlainTextResponse
+
         return PlainTextResponse(
             "this endpoint is read-only: SPARQL Update is refused (load data with cptkg push into a store)\n",
             status_code=403,
         )
 
-    async def named_query(request: Request) -> HTTPResponse:
+    async def named_query(self, request: Request) -> HTTPResponse:
+        """``/queries/NAME``: a named query, its parameters from the URL, bound as RDF terms."""
+        from starlette.responses import PlainTextResponse
+
+        from ..core.errors import CptkgError, ParameterError, UnknownQueryError
+
         params = dict(request.query_params)
-        accept = accept_of(request, params)
+        accept = self.accept_of(request, params)
         params.pop("format", None)
         params.pop("output", None)
         try:
-            named = kg.queries[request.path_params["name"]]
+            named = self.kg.queries[request.path_params["name"]]
             bindings = named.bind(params)
             for parameter in named.parameters:  # the same check kg.query makes
                 if parameter.kind == "code" and parameter.name in bindings:
-                    kg.require_code(str(bindings[parameter.name]))
+                    self.kg.require_code(str(bindings[parameter.name]))
         except UnknownQueryError as error:
             return PlainTextResponse(f"{error}\n", status_code=404)
         except (ParameterError, CptkgError) as error:
             return PlainTextResponse(f"{error}\n", status_code=400)
-        return reply(await state["pool"].run(named.text, bindings, accept, None))
+        assert self.pool is not None
+        return self.reply(await self.pool.run(named.text, bindings, accept, None))
 
-    def service_description(request: Request) -> HTTPResponse:
+    def service_description(self, request: Request) -> HTTPResponse:
+        from starlette.responses import PlainTextResponse, Response
+
         media = negotiate(request.headers.get("accept"), list(GRAPH_TYPES))
         if media is None:
             return PlainTextResponse("the service description is offered as " + ", ".join(GRAPH_TYPES) + "\n", 406)
-        triples = describe_service(kg, str(request.url.replace(query="")), state["pool"].extra_graphs)
+        assert self.pool is not None
+        triples = describe_service(self.kg, str(request.url.replace(query="")), self.pool.extra_graphs)
         prefixes = {**NAMESPACES, "sd": "http://www.w3.org/ns/sparql-service-description#"}
         body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=prefixes if media == "text/turtle" else None)
-        return HTTPResponse(body, headers={"Content-Type": media, "Vary": "Accept"})
+        return Response(body, headers={"Content-Type": media, "Vary": "Accept"})
 
-    async def home(request: Request) -> HTMLResponse:
-        return HTMLResponse(home_page(kg))
+    async def home(self, request: Request) -> HTTPResponse:
+        from starlette.responses import HTMLResponse
+
+        return HTMLResponse(home_page(self.kg))
+
+
+def create_app(kg: CoreGraph, limits: Limits | None = None) -> Starlette:
+    """The Starlette application serving ``kg`` (start the workers with the app's lifespan)."""
+    from contextlib import asynccontextmanager
+
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    endpoint = Endpoint(kg, limits or Limits())
+
+    @asynccontextmanager
+    async def lifespan(app):
+        endpoint.pool = await asyncio.to_thread(QueryPool, kg, endpoint.limits)
+        try:
+            yield
+        finally:
+            endpoint.pool.close()
 
     return Starlette(
         routes=[
-            Route("/", home, methods=["GET"]),
-            Route("/sparql", sparql, methods=["GET", "POST"]),
-            Route("/queries/{name}", named_query, methods=["GET"]),
+            Route("/", endpoint.home, methods=["GET"]),
+            Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
+            Route("/queries/{name}", endpoint.named_query, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
@@ -434,7 +460,7 @@ def describe_service(kg: CoreGraph, endpoint: str, extra_graphs: Sequence[str] =
 
 def home_page(kg: CoreGraph) -> str:
     """The small HTML page with a query box and links to the named queries."""
-    example = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    example = kg.queries["graph-sizes"].body.strip()
     items = []
     for name, query in kg.queries.items():
         params = "&".join(f"{p.name}=" for p in query.parameters if p.required)

@@ -12,19 +12,6 @@ if TYPE_CHECKING:
     import curies
 
 
-
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
-OBO_XREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
-
-#: How each SSSOM row of cptkg's own set is justified: every link was curated by hand from a cited record.
-JUSTIFICATION = "semapv:ManualMappingCuration"
-
-#: Confidence by the strength of the best record supporting a link (see :func:`grade`).
-CONFIDENCE = {"primary": 0.95, "derived": 0.9, "secondary": 0.8, "conflict": 0.5}
-
 #: Local-identifier patterns by prefix: the Bioregistry patterns kept in the package prefix map.
 IDENTIFIER_PATTERNS: dict[str, str] = {row.prefix: row.pattern for row in PREFIXES if row.pattern}
 _NO_SPACE = re.compile(r"^\S+$")
