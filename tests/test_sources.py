@@ -139,7 +139,7 @@ def test_reference_records_are_in_step_with_the_tables():
     assert import_reference.main(["--check"]) == 0
 
 
-@pytest.mark.parametrize("table", ["nras-81311-facts.tsv", "cptkg-additional-facts.tsv"])
+@pytest.mark.parametrize("table", ["nras-81311-facts.tsv", "cptkg-additional-facts.tsv", "ras-family-facts.tsv"])
 def test_every_reference_row_is_a_record(kg, table):
     rows = (ROOT / "reference" / table).read_text(encoding="utf-8").splitlines()[1:]
     records = set(kg.dataset.subjects(RDF.type, C.ReferenceRecord))
