@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from cptkg.queries import Catalog
+from cptkg.core.queries import Catalog
 
 from .conftest import CASES, ROOT
 

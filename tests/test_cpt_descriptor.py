@@ -211,7 +211,7 @@ def test_no_shipped_file_holds_a_long_text_beside_a_cpt_code(cpt_codes):
 
 
 def test_no_output_holds_a_long_text_beside_a_cpt_code(cli, kg, cpt_codes):
-    from cptkg.prefixes import curie
+    from cptkg.core.prefixes import curie
 
     resources = {str(c) for c in cpt_codes} | {curie(c) for c in cpt_codes}
     found = []

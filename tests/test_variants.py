@@ -192,7 +192,7 @@ def expected_vcf_answers() -> list[tuple[str, bool, str | None]]:
     return [
         ("1-114713908-T-C", True, "Q61R"), ("1-114716126-C-T", True, "G12D"), ("1-114716126-C-A", True, "G12V"),
         ("1-114716125-A-G", True, None), ("1-114716000-A-G", False, None), ("1-114713906-C-T", False, None),
-        ("7-140753336-A-T", False, None), ("1-114716125-ACC-ATT", True, None), ("1-114713909-G-.", False, None),
+        ("7-140753336-A-T", True, "V600E"), ("1-114716125-ACC-ATT", True, None), ("1-114713909-G-.", False, None),
     ]  # fmt: skip
 
 
@@ -237,7 +237,7 @@ def test_cli_text_and_json(cli):
     assert run.code == 0
     lines = run.out.splitlines()
     assert lines[0].startswith("NRAS G12D\tin scope of 81311\t") and "hotspot NRAS G12D" in lines[0]
-    assert lines[1].startswith("KRAS G12D\tout of scope\t")
+    assert lines[1].startswith("KRAS G12D\tin scope of 81275\t")  # KRAS exon 2: data/81275
     assert "Q61R" in lines[2]
     run = cli("variant", "--format", "json", "NM_002524.5:c.36T>C")
     answer = json.loads(run.out)

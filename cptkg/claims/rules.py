@@ -28,7 +28,7 @@ from .tables import NO_COVERAGE, ClaimTables
 if TYPE_CHECKING:
     from .lines import ClaimLine
 
-TABLE_COLUMNS = ("id", "family", "severity", "description", "source", "status")
+TABLE_COLUMNS = ("id", "family", "severity", "description", "source", "status", "data")
 _MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 _PLACE_OF_SERVICE = re.compile(r"^[0-9]{2}$")
 
@@ -43,6 +43,7 @@ class RuleRow:
     description: str
     source: str
     status: str
+    data: str
 
 
 @cache
@@ -58,14 +59,14 @@ def table() -> dict[str, RuleRow]:
         for number, cells in enumerate(reader, start=2):
             if len(cells) != len(TABLE_COLUMNS) or not all(cell.strip() for cell in cells[:3]):
                 raise InputError(f"expected {len(TABLE_COLUMNS)} tab-separated cells", path=path, line=number)
-            rule, family, levels, description, source, status = (cell.strip() for cell in cells)
+            rule, family, levels, description, source, status, data = (cell.strip() for cell in cells)
             try:
                 severity = tuple(Severity.parse(level) for level in levels.split(","))
             except ValueError as error:
                 raise InputError(str(error), path=path, line=number) from None
             if rule in rows:
                 raise InputError(f"rule {rule!r} is given twice", path=path, line=number)
-            rows[rule] = RuleRow(rule, family, severity, description, source, status)
+            rows[rule] = RuleRow(rule, family, severity, description, source, status, data)
     return rows
 
 
