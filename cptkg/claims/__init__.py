@@ -2,40 +2,42 @@
 
 A claim file is CSV (with a header) or JSON Lines, one order or claim line per record, with the
 columns of :data:`COLUMNS` and optionally those of :data:`OPTIONAL_COLUMNS`. Lists (modifiers,
-diagnoses) are separated by ``;``. Each line is checked against lookup tables compiled **once**
-from the graph by named queries (:mod:`~cptkg.claims.tables`), by the rules of the rule table
-``queries/claims/rules.tsv``, one small function per family of rules (:mod:`~cptkg.claims.rules`);
-the per-line pass is plain Python over dictionaries, so a file of a million lines streams through
-in constant memory.
+diagnoses) are separated by ``;``. Lines with one ``claim_id`` next to each other are one claim.
+Each line is checked against lookup tables compiled **once** from the graph by named queries
+(:mod:`~cptkg.claims.tables`), by the rules of the rule table ``queries/claims/rules.tsv``, one
+small function per family of rules (:mod:`~cptkg.claims.families`); the per-line pass is plain
+Python over dictionaries, so a file of a million lines streams through in constant memory
+(:mod:`~cptkg.claims.engine`).
 
-Every finding names its rule, its severity, a message and the sources behind it (the named graphs
-and reference records of the statements it relies on). A line without findings gets an explicit
-``no-findings`` row; a line that cannot be read is reported with its line number and the next line
-is checked.
+Every finding names its rule, its severity, a message and the one source that supports it (the
+policy in force, the CMS document, or the source of the rule's row). A line without findings gets
+an explicit ``no-findings`` row; a line that cannot be read is reported with its line number and
+the next line is checked. :func:`explain` tells, for one line, what every rule looked at.
 
 >>> import cptkg
 >>> kg = cptkg.load()
->>> line = {"claim_id": "C1", "cpt_code": "81311", "modifiers": "GA;GY", "icd10cm": "C18.7",
-...         "payer": "medicare", "place_of_service": "81", "units": "1"}
+>>> line = {"claim_id": "C1", "cpt_code": "81311", "modifiers": "GA;GY", "icd10cm": "C92.00",
+...         "payer": "Medicare", "contractor": "Noridian JE", "place_of_service": "81", "units": "1",
+...         "date_of_service": "2024-03-15", "dex_z_code": "ZTEST1"}
 >>> result = kg.check_claims([line])
 >>> [(f.severity, f.rule) for f in result]
-[('info', 'coverage-conditional'), ('error', 'modifier-combination')]
->>> result.exit_status
-1
+[('info', 'coverage-not-covered'), ('error', 'modifier-combination'), ('error', 'modifier-gy-under-lcd')]
+>>> result[0].source
+'LCD L36335 MolDX: NRAS Genetic Testing (Noridian JE)'
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import InputError, one_line
-from ..core.findings import Severity
+from .engine import MAX_CLAIM_LINES, RECENT_CLAIMS, ClaimRules, check_records, check_registry
+from .explain import Explanation, explain
 from .findings import FINDING_FIELDS, SEVERITIES, ClaimFindings, Finding, Tally, write_findings
 from .lines import COLUMNS, OPTIONAL_COLUMNS, ClaimLine
 from .records import Record, count_records, file_format, read_records, records_of, rows_records
-from .rules import FAMILIES, check_registry, context, table
+from .rules import table
 from .tables import ClaimTables
 
 if TYPE_CHECKING:
@@ -44,19 +46,24 @@ if TYPE_CHECKING:
 __all__ = [
     "COLUMNS",
     "FINDING_FIELDS",
+    "MAX_CLAIM_LINES",
     "OPTIONAL_COLUMNS",
+    "RECENT_CLAIMS",
     "RULES",
     "SEVERITIES",
     "ClaimFindings",
     "ClaimLine",
     "ClaimRules",
     "ClaimTables",
+    "Explanation",
     "Finding",
+    "Record",
     "Tally",
     "check_claims",
     "check_records",
     "check_registry",
     "count_records",
+    "explain",
     "file_format",
     "read_records",
     "records_of",
@@ -66,58 +73,6 @@ __all__ = [
 
 #: rule id -> what it checks (from the rule table).
 RULES: dict[str, str] = {rule: row.description for rule, row in table().items()}
-
-
-class ClaimRules:
-    """The rule families over one graph's lookup tables; :meth:`check` applies them to a line."""
-
-    def __init__(self, kg: CoreGraph) -> None:
-        self.tables = ClaimTables(kg)
-        self.rules = table()
-
-    def check(self, line: ClaimLine) -> list[Finding]:
-        """The findings for one line (a ``no-findings`` row when there are none)."""
-        findings: list[Finding] = []
-        rules = self.rules
-
-        def report(rule: str, message: str, sources: tuple[str, ...] = (), severity: Severity | None = None) -> None:
-            levels = rules[rule].severity
-            if severity is not None and severity not in levels:
-                raise AssertionError(f"rule {rule} has no {severity.value} level in the rule table")
-            level = (severity or levels[0]).value
-            findings.append(Finding(line.claim_id, line.line, level, rule, one_line(message), sources))
-
-        ctx = context(self.tables, line)
-        for check, _ in FAMILIES.values():
-            check(self.tables, line, ctx, report)
-        if not findings:
-            report("no-findings", "No findings: the line agrees with everything the graph holds about it.")
-        return findings
-
-
-def check_records(rules: ClaimRules, records: Iterable[Record], tally: Tally | None = None) -> Iterator[Finding]:
-    """The findings of each record, line after line (a generator: memory stays flat)."""
-    tally = tally if tally is not None else Tally()
-    for number, record in records:
-        tally.lines += 1
-        if isinstance(record, InputError):
-            findings = [_unreadable(number, "", record)]
-        else:
-            try:
-                findings = rules.check(ClaimLine.parse(number, record))
-            except InputError as error:
-                claim_id = record.get("claim_id")
-                findings = [_unreadable(number, str(claim_id).strip() if isinstance(claim_id, (str, int)) else "", error)]
-        error_found = False
-        for finding in findings:
-            tally.severities[finding.severity] += 1
-            error_found = error_found or finding.severity == "error"
-            yield finding
-        tally.error_lines += error_found
-
-
-def _unreadable(number: int, claim_id: str, error: InputError) -> Finding:
-    return Finding(claim_id, number, "error", "unreadable-line", one_line(f"The line cannot be read: {error.reason}."))
 
 
 def check_claims(kg: CoreGraph, path_or_rows: str | Path | Iterable[Mapping[str, Any]]) -> ClaimFindings:

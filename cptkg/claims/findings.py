@@ -15,18 +15,19 @@ from ..core.findings import Report, Severity
 #: Severities, worst first; ``ok`` is the severity of the row that says a line has no findings.
 SEVERITIES = tuple(severity.value for severity in Severity)
 #: The fields of a finding, in the order of the CSV, JSON and table forms.
-FINDING_FIELDS = ("claim_id", "line", "severity", "rule", "message", "sources")
+FINDING_FIELDS = ("claim_id", "line", "severity", "rule", "message", "source")
 
 
 class Finding(NamedTuple):
-    """One finding about one line (a tuple: cheap to make by the million)."""
+    """One finding about one line (a tuple: cheap to make by the million): the rule, its severity, a
+    message and the one source that supports it (a policy, a CMS document, the rule table's source)."""
 
     claim_id: str
     line: int
     severity: str
     rule: str
     message: str
-    sources: tuple[str, ...] = ()
+    source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as the JSON object of the ``findings`` array."""
@@ -36,18 +37,18 @@ class Finding(NamedTuple):
             "severity": self.severity,
             "rule": self.rule,
             "message": self.message,
-            "sources": list(self.sources),
+            "source": self.source,
         }
 
     def text(self) -> str:
         """One readable line.
 
-        >>> print(Finding("C1", 2, "error", "code-unknown", "No such code.", ("cptkg:graph-cms",)).text())
-        line 2, claim C1: error [code-unknown] No such code. (sources: cptkg:graph-cms)
+        >>> print(Finding("C1", 2, "error", "code-unknown", "No such code.", "the rule table").text())
+        line 2, claim C1: error [code-unknown] No such code. (source: the rule table)
         """
         claim = f", claim {one_line(self.claim_id)}" if self.claim_id else ""
-        sources = f" (sources: {', '.join(self.sources)})" if self.sources else ""
-        return f"line {self.line}{claim}: {self.severity} [{self.rule}] {self.message}{sources}"
+        source = f" (source: {self.source})" if self.source else ""
+        return f"line {self.line}{claim}: {self.severity} [{self.rule}] {self.message}{source}"
 
 
 class Tally:
@@ -88,7 +89,7 @@ def write_findings(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(FINDING_FIELDS)
         for finding in findings:
-            writer.writerow((*finding[:5], "; ".join(finding.sources)))
+            writer.writerow(finding)
     elif fmt == "text":
         for finding in findings:
             out.write(finding.text())
@@ -115,7 +116,7 @@ class ClaimFindings(Report):
         return self.findings[position]
 
     def cells(self, entry: Finding) -> list[str]:
-        return [entry.claim_id, str(entry.line), entry.severity, entry.rule, entry.message, "; ".join(entry.sources)]
+        return [entry.claim_id, str(entry.line), entry.severity, entry.rule, entry.message, entry.source]
 
     def record(self, entry: Finding) -> dict[str, Any]:
         return entry.to_dict()
@@ -142,11 +143,11 @@ class ClaimFindings(Report):
         return {"lines": self.lines, "findings": [finding.to_dict() for finding in self.findings]}
 
     def to_json(self, **dumps: Any) -> str:
-        """``{"lines": n, "findings": [{"claim_id", "line", "severity", "rule", "message", "sources"}]}``."""
+        """``{"lines": n, "findings": [{"claim_id", "line", "severity", "rule", "message", "source"}]}``."""
         return self._written("json")
 
     def to_csv(self) -> str:
-        """One row per finding; sources separated by ``;``."""
+        """One row per finding."""
         return self._written("csv")
 
     def to_text(self) -> str:

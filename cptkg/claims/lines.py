@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,8 +15,11 @@ if TYPE_CHECKING:
 
 #: The columns every line has; ``modifiers`` and ``icd10cm`` are ``;``-separated lists.
 COLUMNS = ("claim_id", "cpt_code", "modifiers", "icd10cm", "payer", "place_of_service", "units")
-#: Columns a file may add.
-OPTIONAL_COLUMNS = ("variant", "date_of_service")
+#: Columns a file may add. Without ``dex_z_code`` the DEX Z-Code of a MolDX line is not checked (and
+#: a finding says so); an empty ``dex_z_code`` cell is a line without one.
+OPTIONAL_COLUMNS = ("variant", "date_of_service", "contractor", "dex_z_code")
+#: Units as a biller writes them: ASCII digits, an optional plus sign, an optional zero decimal part.
+_UNITS = re.compile(r"\+?([0-9]+)(\.0+)?")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,9 @@ class ClaimLine:
     units: int
     variant: str = ""
     date_of_service: date | None = None
+    contractor: str = ""
+    dex_z_code: str | None = None  # None: the file has no dex_z_code column
+    units_written: str = ""  # the units as written, when that was not a plain whole number ("1.0")
 
     @classmethod
     def parse(cls, line: int, record: Mapping[str, Any]) -> ClaimLine:
@@ -40,6 +47,9 @@ class ClaimLine:
         >>> ClaimLine.parse(2, {"claim_id": "A", "cpt_code": "81311", "modifiers": "26; ga", "icd10cm": "c18.7",
         ...     "payer": "Aetna", "place_of_service": "81", "units": "1"}).modifiers
         ('26', 'GA')
+        >>> ClaimLine.parse(2, {"claim_id": "A", "cpt_code": "81311", "modifiers": "", "icd10cm": "",
+        ...     "payer": "", "place_of_service": "81", "units": "1.0"}).units_written
+        '1.0'
         >>> ClaimLine.parse(3, {"claim_id": "A", "cpt_code": "81311", "units": "two"})
         Traceback (most recent call last):
         ...
@@ -52,6 +62,8 @@ class ClaimLine:
         code = _text(record["cpt_code"], "cpt_code", line).upper()
         if not claim_id or not code:
             raise InputError(f"empty {'claim_id' if not claim_id else 'cpt_code'}", line=line)
+        units, written = _units(record["units"], line)
+        dex = record.get("dex_z_code")
         return cls(
             line=line,
             claim_id=claim_id,
@@ -60,9 +72,12 @@ class ClaimLine:
             diagnoses=_codes(record["icd10cm"], "icd10cm", line),
             payer=" ".join(_text(record["payer"], "payer", line).split()),
             place_of_service=_text(record["place_of_service"], "place_of_service", line),
-            units=_units(record["units"], line),
+            units=units,
             variant=_text(record.get("variant") or "", "variant", line),
             date_of_service=_date(record.get("date_of_service"), line),
+            contractor=" ".join(_text(record.get("contractor") or "", "contractor", line).split()),
+            dex_z_code=None if "dex_z_code" not in record else _text(dex if dex is not None else "", "dex_z_code", line),
+            units_written=written,
         )
 
     def to_graph(self, subject: str | None = None) -> rdflib.Graph:
@@ -112,18 +127,40 @@ def _codes(value: Any, column: str, line: int) -> tuple[str, ...]:
     return tuple(code for item in items if (code := _text(item, column, line).upper()))
 
 
-def _units(value: Any, line: int) -> int:
-    if isinstance(value, bool):
-        raise InputError("units must be a whole number of 1 or more, not a boolean", line=line)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    try:
-        units = value if isinstance(value, int) else int(str(value).strip())
-    except ValueError:
-        raise InputError(f"units must be a whole number of 1 or more, not {str(value)!r}", line=line) from None
+def _units(value: Any, line: int) -> tuple[int, str]:
+    """The units, and how they were written when that was not a plain whole number.
+
+    ASCII digits only (as the security review asks): ``1_000``, Arabic-Indic or full-width digits,
+    fractions and numbers below 1 are refused. ``1.0`` is read as 1, and the caller says so.
+
+    >>> _units("1.0", 2), _units(" +2 ", 2), _units(3, 2)
+    ((1, '1.0'), (2, ''), (3, ''))
+    >>> _units("1_000", 2)
+    Traceback (most recent call last):
+    ...
+    cptkg.core.errors.InputError: line 2: units must be a whole number of 1 or more written in ASCII digits, not '1_000'
+    """
+    written = ""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        shown = "a boolean" if isinstance(value, bool) else f"a {type(value).__name__}"
+        raise InputError(f"units must be a whole number of 1 or more, not {shown}", line=line)
+    if isinstance(value, int):
+        units = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise InputError(f"units must be a whole number of 1 or more, not {value!r}", line=line)
+        units, written = int(value), repr(value)
+    else:
+        text = value.strip()
+        found = _UNITS.fullmatch(text)
+        if found is None:
+            raise InputError(
+                f"units must be a whole number of 1 or more written in ASCII digits, not {text!r}", line=line
+            )
+        units, written = int(found[1]), text if found[2] else ""
     if units < 1:
         raise InputError(f"units must be a whole number of 1 or more, not {units}", line=line)
-    return units
+    return units, written
 
 
 def _date(value: Any, line: int) -> date | None:

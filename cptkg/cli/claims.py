@@ -25,13 +25,21 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="check order or claim lines (CSV or JSON Lines) against the graph",
         description=(
             "Check each line of a CSV or JSON Lines file with the columns claim_id, cpt_code, modifiers "
-            "(;-separated), icd10cm (;-separated), payer, place_of_service, units, and optionally variant "
-            "and date_of_service. Exit status: 0 no error-level finding, 1 some, 2 unusable file."
+            "(;-separated), icd10cm (;-separated), payer, place_of_service, units, and optionally variant, "
+            "date_of_service, contractor and dex_z_code. Adjacent lines with one claim_id are one claim. "
+            "Exit status: 0 no error-level finding, 1 some, 2 unusable file."
         ),
     )
     claims.add_argument("file", metavar="FILE", help="the claim file (.csv, or .jsonl / .ndjson for JSON Lines)")
     claims.add_argument("--format", choices=FORMATS, default="text", help="how to write the findings (default text)")
     claims.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on standard error")
+    claims.add_argument(
+        "--explain",
+        metavar="LINE",
+        type=int,
+        help="for the line numbered LINE (as in the findings), show every rule: the findings it made, or what it "
+        "looked at, or why it was not evaluated (text or json)",
+    )
     add_output_options(claims)
     claims.set_defaults(handler=run_claims)
 
@@ -43,6 +51,8 @@ def run_claims(args: argparse.Namespace) -> int:
 
     records = read_records(args.file)  # a file that cannot be used fails here, before any output
     rules = ClaimRules(knowledge_graph(args))
+    if args.explain is not None:
+        return explain_line(rules, records, args)
     show_progress = not args.quiet and sys.stderr.isatty()
     lines = count_records(args.file) if args.format == "json" or show_progress else None
     tally = Tally()
@@ -56,6 +66,16 @@ def run_claims(args: argparse.Namespace) -> int:
     if args.output and not args.quiet:
         print(f"wrote {args.output}", file=sys.stderr)
     return tally.exit_status
+
+
+def explain_line(rules, records, args: argparse.Namespace) -> int:
+    """Every rule of the table on one line; exit status 1 when the line has an error-level finding."""
+    from ..claims import explain
+
+    explanation = explain(rules, records, args.explain)
+    with output_stream(args.output, force=args.force) as out:
+        out.write(explanation.to_json() + "\n" if args.format == "json" else explanation.to_text())
+    return 1 if any(o.outcome == "fired" and o.severity == "error" for o in explanation.outcomes) else 0
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ through its mappings into it.
 billable code through its categories the same way.)
 """
 
-from .icd10cm import icd10cm_lineage
+from .icd10cm import icd10cm_lineage, icd10cm_with_point
 from .identifiers import IDENTIFIER_PATTERNS, parse_curie
 from .link import LINK_FORMATS, link, link_format, link_graph_name, read_obographs, read_sssom
 from .lookup import Answer, Hit, lookup
@@ -30,6 +30,7 @@ __all__ = [
     "Mapping",
     "grade",
     "icd10cm_lineage",
+    "icd10cm_with_point",
     "link",
     "link_format",
     "link_graph_name",

@@ -7,6 +7,18 @@ import re
 from ..core.errors import InputError
 
 _ICD10CM = re.compile(r"^[A-Z][0-9][0-9AB](\.[0-9A-KXZ]{1,4})?$")
+#: The form electronic claims carry: the same characters without the point (C9200 for C92.00).
+_DECIMAL_FREE = re.compile(r"^([A-Z][0-9][0-9AB])([0-9A-KXZ]{1,4})$")
+
+
+def icd10cm_with_point(code: str) -> str | None:
+    """The code with its point when it is written without one (``C9200``), else None.
+
+    >>> icd10cm_with_point("C9200"), icd10cm_with_point("c187"), icd10cm_with_point("C92.00"), icd10cm_with_point("C20")
+    ('C92.00', 'C18.7', None, None)
+    """
+    found = _DECIMAL_FREE.match(code.strip().upper())
+    return f"{found[1]}.{found[2]}" if found else None
 
 
 def icd10cm_lineage(code: str) -> list[str]:

@@ -1,0 +1,88 @@
+"""The date family: a code, modifier, place of service or code system used before it existed, and
+policies not yet in force on the date of service (``first-dates``, ``policy-scope``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..rules import family, join
+
+if TYPE_CHECKING:
+    from ..context import LineContext, LineReport
+    from ..tables import ClaimTables, FirstDate
+
+DATE_RULES = (
+    "code-before-start",
+    "diagnosis-before-icd10",
+    "policy-not-in-force",
+    "modifier-before-start",
+    "place-of-service-before-start",
+)
+
+
+def _believed(first: FirstDate) -> str:
+    return " (a believed date, UNVERIFIED)" if first.status == "UNVERIFIED" else ""
+
+
+@family("dates", *DATE_RULES)
+def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    line = ctx.line
+    day = line.date_of_service
+    if day is None:
+        report.skip(DATE_RULES, "the line has no date_of_service")
+        return
+    first = tables.first_dates.get(("billing code", line.code))
+    if first and day < first.day:
+        report(
+            "code-before-start",
+            f"The date of service {day} is before {line.code} took effect on {first.day}{_believed(first)}.",
+        )
+    elif report.explain:
+        report.note("code-before-start", f"first date of {line.code}: {first.day if first else 'not in the graph'}")
+    systems = [tables.system_dates[s] for s in tables.diagnoses.systems if s in tables.system_dates]
+    started = min(systems, key=lambda f: f.day) if systems else None
+    if ctx.reading.codes and started and day < started.day:
+        report(
+            "diagnosis-before-icd10",
+            f"ICD-10-CM codes ({', '.join(ctx.reading.codes)}) on a date of service ({day}) before {started.day}, "
+            f"the first day they may be reported{_believed(started)}; claims then carried ICD-9-CM codes.",
+        )
+    elif report.explain:
+        report.note("diagnosis-before-icd10", f"ICD-10-CM valid from {started.day if started else '?'}; date {day}")
+    for modifier in line.modifiers:
+        first = tables.first_dates.get(("modifier", modifier))
+        if first and day < first.day:
+            report(
+                "modifier-before-start",
+                f"Modifier {modifier} on a date of service ({day}) before it existed ({first.day}){_believed(first)}.",
+            )
+    first = tables.first_dates.get(("place of service", line.place_of_service))
+    if first and day < first.day:
+        report(
+            "place-of-service-before-start",
+            f"Place of service {line.place_of_service} on a date of service ({day}) before it was created "
+            f"({first.day}){_believed(first)}.",
+        )
+    _policies_in_force(tables, ctx, report)
+
+
+def _policies_in_force(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """No policy that binds the line, and whose date is known, is in force on its date."""
+    if not ctx.known or ctx.verdict.state != "not in force":
+        if report.explain:
+            report.note("policy-not-in-force", f"coverage verdict: {ctx.verdict.state if ctx.known else 'no code'}")
+        return
+    line, binding = ctx.line, ctx.binding
+    later = sorted((p for p in binding.deciding if p.effective), key=lambda p: p.effective or line.date_of_service)
+    dated = join([f"{p.number} from {p.effective}" for p in later]) or "none"
+    untold = join([p.number for p in ctx.verdict.unknown])
+    unknown = f"; the original dates of {untold} are not known (a data gap), so whether they were in force cannot be told" if untold else ""
+    articles = sorted({p.number for p in binding.identifier if p.in_force(line.date_of_service) is not True})
+    skipped = f" The billing article rules of {join(articles)} were not applied either." if articles else ""
+    report(
+        "policy-not-in-force",
+        f"No policy of {tables.policies.label(ctx.location.jurisdiction or ctx.location.program)} for {line.code} "
+        f"with a known effective date is in force on {line.date_of_service} ({dated}){unknown}: coverage was not "
+        f"judged.{skipped}",
+        source=later[0].label if later else None,
+    )
