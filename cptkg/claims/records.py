@@ -69,41 +69,52 @@ def _csv_records(path: Path) -> Iterator[Record]:
             raise InputError(f"cannot read the header: {error}", path=path, line=1) from None
         if not header or not any(cell.strip() for cell in header):
             raise InputError("the file is empty: expected a header line with " + ", ".join(COLUMNS), path=path)
-        names = [cell.strip().lower() for cell in header]
-        duplicates = sorted({n for n in names if n and names.count(n) > 1})
-        if duplicates:
-            raise InputError(f"the header names {', '.join(duplicates)} more than once", path=path, line=1)
-        absent = [name for name in COLUMNS if name not in names]
-        if absent:
-            raise InputError(
-                f"the header lacks the column{'s' if len(absent) > 1 else ''} {', '.join(absent)} "
-                f"(expected {', '.join(COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)})",
-                path=path,
-                line=1,
+        names = header_names(header, path)
+        yield from csv_rows(reader, names)
+
+
+def header_names(header: list[str], path: Path) -> list[str]:
+    """The column names of a header (lower case, trimmed); an :class:`InputError` when a name is given
+    twice or a column of :data:`COLUMNS` is absent."""
+    names = [cell.strip().lower() for cell in header]
+    duplicates = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicates:
+        raise InputError(f"the header names {', '.join(duplicates)} more than once", path=path, line=1)
+    absent = [name for name in COLUMNS if name not in names]
+    if absent:
+        raise InputError(
+            f"the header lacks the column{'s' if len(absent) > 1 else ''} {', '.join(absent)} "
+            f"(expected {', '.join(COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)})",
+            path=path,
+            line=1,
+        )
+    return names
+
+
+def csv_rows(reader: Iterator[list[str]], names: list[str], offset: int = 0) -> Iterator[Record]:
+    """The records of the rows a ``csv.reader`` gives after the header, numbered by physical line
+    (``offset`` lines before the reader's first); blank lines are skipped."""
+    width = len(names)
+    last = reader.line_num  # type: ignore[attr-defined]
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield offset + last + 1, InputError(f"not valid CSV: {error}", line=offset + last + 1)
+            last = reader.line_num  # type: ignore[attr-defined]
+            continue
+        start, last = offset + last + 1, reader.line_num  # type: ignore[attr-defined]
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) > width:
+            yield (
+                start,
+                InputError(f"the line has {len(row)} fields, the header {width} (an unquoted comma?)", line=start),
             )
-        width = len(names)
-        last = reader.line_num
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                yield last + 1, InputError(f"not valid CSV: {error}", line=last + 1)
-                last = reader.line_num
-                continue
-            start, last = last + 1, reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # blank line
-            if len(row) < width:
-                yield start, dict(zip(names, row))  # ClaimLine.parse names the missing columns
-            elif len(row) > width:
-                yield (
-                    start,
-                    InputError(f"the line has {len(row)} fields, the header {width} (an unquoted comma?)", line=start),
-                )
-            else:
-                yield start, dict(zip(names, row))
+        else:
+            yield start, dict(zip(names, row))  # a short row: ClaimLine.parse names the missing columns
 
 
 def _jsonl_records(path: Path) -> Iterator[Record]:

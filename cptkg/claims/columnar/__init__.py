@@ -1,0 +1,165 @@
+"""The columnar claims engine: the row engine's rules, each distinct claim checked once, on batches of columns.
+
+``cptkg claims FILE --engine columnar`` reads a claim file (CSV, JSON Lines, Parquet, Arrow IPC) in
+batches (:mod:`.reading`), reads each batch's values as :meth:`~cptkg.claims.lines.ClaimLine.parse`
+does with polars expressions (:mod:`.normalise`), groups the lines into claims as the row engine
+does (:mod:`.grouping`), checks each distinct claim once with the row engine's rule families and
+joins the findings back to every line (:mod:`.evaluate`), and writes them batch by batch (:mod:`.writing`):
+JSON, CSV and text byte for byte as ``--engine row`` writes them, or Parquet and Arrow tables.
+Memory is bounded by the batch size and the number of distinct claims remembered, not by the file.
+
+>>> import cptkg, io, json
+>>> from cptkg.claims import ClaimRules
+>>> from cptkg.claims.columnar import check_rows
+>>> line = {"claim_id": "C1", "cpt_code": "81311", "modifiers": "", "icd10cm": "C18.7;C78.00",
+...         "payer": "Medicare", "contractor": "Noridian JE", "place_of_service": "81", "units": "1",
+...         "date_of_service": "2024-03-15", "dex_z_code": "ZTEST1"}
+>>> out = io.StringIO()
+>>> tally = check_rows(ClaimRules(cptkg.load()), [line, dict(line, claim_id="C2")], out, "json")
+>>> [(f["claim_id"], f["rule"]) for f in json.loads(out.getvalue())["findings"]]
+[('C1', 'no-findings'), ('C2', 'no-findings')]
+"""
+
+from __future__ import annotations
+
+import heapq
+import queue
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+
+from ..findings import Tally
+from ..records import rows_records
+from .reading import RawBatch, input_format, read_batches, record_batches
+
+if TYPE_CHECKING:
+    from ..engine import ClaimRules
+
+__all__ = ["BATCH_SIZE", "FORMATS", "check_batches", "check_file", "check_rows", "input_format"]
+
+#: Lines per batch: memory grows with it, and so does the work polars does at once.
+BATCH_SIZE = 100_000
+#: The forms findings can be written in.
+FORMATS = ("json", "csv", "text", "parquet", "arrow")
+
+
+def check_file(
+    rules: ClaimRules,
+    path: str | Path,
+    out: TextIO | BinaryIO,
+    fmt: str,
+    batch_size: int = BATCH_SIZE,
+    progress=None,
+    processes: int = 1,
+) -> Tally:
+    """Check a claim file and write its findings to ``out`` (a text stream, or binary for Parquet and
+    Arrow); a file that cannot be used at all raises :class:`~cptkg.InputError` before any output.
+    ``processes`` above 1 checks new claims in that many worker processes (see :mod:`.checking`)."""
+    from .checking import Workers
+
+    workers = Workers(rules, _form(fmt), processes)  # forked before any thread starts
+    try:
+        return check_batches(rules, read_batches(path, batch_size), out, fmt, progress, workers)
+    finally:
+        workers.close()
+
+
+def check_rows(
+    rules: ClaimRules, rows: Iterable[Mapping[str, Any]], out: TextIO | BinaryIO, fmt: str, batch_size: int = BATCH_SIZE
+) -> Tally:
+    """Check rows given in Python (dicts, numbered from 1) and write their findings to ``out``."""
+    return check_batches(rules, record_batches(rows_records(rows), batch_size), out, fmt)
+
+
+def _form(fmt: str):
+    from .writing import TABLE_FORMS, Form
+
+    return None if fmt in TABLE_FORMS else Form(fmt)
+
+
+def check_batches(rules: ClaimRules, batches: Iterable[RawBatch], out, fmt: str, progress=None, workers=None) -> Tally:
+    """The pipeline: batches read ahead in a thread (polars works outside the interpreter lock), each
+    normalised, grouped, checked and written in turn."""
+    from .evaluate import Evaluator
+    from .grouping import Grouper
+    from .normalise import UNREADABLE, normalise
+    from .writing import TableWriter, TextWriter
+
+    form = _form(fmt)
+    writer = TableWriter(out, fmt) if form is None else TextWriter(out, form)  # type: ignore[arg-type]
+    evaluator, grouper, tally = Evaluator(rules, form, workers), Grouper(), Tally()
+    held = None  # the rows of the last claim of the batch before, which may go on
+    for raw, final in _ahead(batches):
+        lines = normalise(raw)
+        if held is not None:
+            lines.frame = held.frame.vstack(lines.frame)
+            lines.items.update(held.items)
+        frame = lines.frame
+        groups = grouper.assign(frame["claim_id"], (frame["kind"] == UNREADABLE) & (frame["claim_id"] == ""), final)
+        found, python = evaluator.batch(lines, groups, tally)
+        if form is None:
+            writer.write(_with_rows(found, python))
+        elif python:
+            writer.write_texts(list(_merged(found.select("ord", "out").rows(), python)))
+        else:
+            writer.write_column(found["out"])
+        held = _rest(lines, groups.complete)
+        if progress is not None:
+            progress.update(groups.complete)
+    writer.close(tally)
+    return tally
+
+
+def _merged(vectorised: list[tuple], python: list[tuple]) -> Iterator[str]:
+    """The written findings of both kinds of claims in line order (each list is in line order)."""
+    return (row[-1] for row in heapq.merge(vectorised, [(row[0], row[-1]) for row in python], key=lambda row: row[0]))
+
+
+def _with_rows(found, python: list[tuple]):
+    """The table of a batch's findings, those of claims checked one by one merged in (text that is not
+    UTF-8 written with replacement characters: a Parquet or Arrow string must be UTF-8)."""
+    import polars as pl
+
+    if python:
+        clean = [
+            tuple(v.encode("utf-8", "replace").decode() if isinstance(v, str) else v for v in row) for row in python
+        ]
+        found = pl.concat([found, pl.DataFrame(clean, schema=found.schema, orient="row")]).sort(
+            "ord", maintain_order=True
+        )
+    return found.drop("ord")
+
+
+def _rest(lines, complete: int):
+    """The rows after the complete ones (the last claim, held back), with their items."""
+    from .normalise import Lines
+
+    rest = lines.frame.slice(complete)
+    numbers = set(rest["line"].to_list()) if lines.items else set()
+    return Lines(rest, {n: item for n, item in lines.items.items() if n in numbers})
+
+
+def _ahead(batches: Iterable[RawBatch]) -> Iterator[tuple[RawBatch, bool]]:
+    """Each batch and whether it is the last, the next one read in a thread meanwhile."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    done = object()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                ready.put(batch)
+            ready.put(done)
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
+            ready.put(error)
+
+    threading.Thread(target=read, daemon=True).start()
+    current = ready.get()
+    while current is not done:
+        if isinstance(current, BaseException):
+            raise current
+        following = ready.get()
+        if isinstance(following, BaseException):
+            raise following
+        yield current, following is done
+        current = following

@@ -1,0 +1,303 @@
+"""Each distinct claim checked once by the rule families, and its findings joined to every claim like it.
+
+The rules are the row engine's (:mod:`.checking`). What makes two claims alike:
+
+* a claim of one line: the line's key (every value the rules read) and the *class* of its date of
+  service, its place among the dates the rule tables hold (a policy's effective date, a code's or
+  a code system's first date): the rules compare a date of service only with those, so every date
+  of one class gives the same findings, unless a message writes the date itself; a claim whose
+  messages write its date is keyed by the date (*dated*);
+* a claim of several lines: the keys of its lines in order, with their dates;
+* a claim whose messages write its claim id or a line number (*positional*), and any claim with a
+  line that cannot be written as a key, is checked on its own, one claim at a time.
+
+Each distinct claim gets a *result* per line: the rows of a table (severity, rule, the written
+tail), joined to every line that has that result. The keys remembered are bounded
+(:data:`KEY_LIMIT`; beyond it the memory starts again), so memory stays flat however long the file.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..engine import _in_parts
+from ..findings import Finding, Tally
+from .checking import DATED, POSITIONAL, Kept, Task, Workers, in_parts, thresholds
+from .normalise import INSTANCE, KEYED, SEP, UNREADABLE, Lines, line_of
+from .writing import SENTINEL_CLAIM, Form
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..engine import ClaimRules
+    from .grouping import Groups
+
+#: Separates the line keys of a claim of several lines.
+GSEP = "\x1e"
+#: The most keys remembered at once.
+KEY_LIMIT = 200_000
+_COLUMNS = ("ord", "claim_id", "line", "split", "result")
+
+
+class Evaluator:
+    """Findings of batches of grouped lines, each distinct claim checked once (see the module docstring).
+
+    ``form`` is the text form the findings are written in, or None for tables (Parquet, Arrow)."""
+
+    def __init__(
+        self, rules: ClaimRules, form: Form | None, workers: Workers | None = None, key_limit: int = KEY_LIMIT
+    ):
+        self.rules = rules
+        self.form = form
+        self.workers = workers or Workers(rules, form)
+        self.key_limit = key_limit
+        self.borders = thresholds(rules.tables)
+        self.in_parts = in_parts(rules, form)
+        self._reset()
+
+    def _reset(self) -> None:
+        import polars as pl
+
+        self.keys: dict[str, int] = {}  # key -> the result of its first line, or DATED, or POSITIONAL
+        self.split_of: dict[int, int] = {}  # result -> the result of a line of a claim checked in parts
+        self.count = 0
+        text = {"tail": pl.String} if self.form else {"message": pl.String, "source": pl.String}
+        self.schema = {"result": pl.Int64, "severity": pl.String, "rule": pl.String, "nofinding": pl.Boolean,
+                       "inparts": pl.Boolean, **text}  # fmt: skip
+        self.table = pl.DataFrame(schema=self.schema)
+        self._new: list[tuple] = []
+
+    # ------------------------------------------------------------------ one batch
+
+    def batch(self, lines: Lines, groups: Groups, tally: Tally) -> tuple[pl.DataFrame, list[tuple]]:
+        """The findings of the complete rows of a batch, counted in ``tally``: those of keyed claims in
+        line order (columns ``ord``, ``claim_id``, ``line``, ``severity``, ``rule`` and ``out`` for text
+        forms or ``message``, ``source``), and those of claims checked one by one, as rows of the same
+        columns (their text may hold what polars cannot: bytes that were not UTF-8)."""
+        import polars as pl
+
+        if len(self.keys) > self.key_limit:
+            self._reset()
+        frame = _positions(lines.frame.head(groups.complete), groups)
+        keyed = frame.filter((pl.col("kind") == KEYED) & ~pl.col("alone"))
+        singles, lone = self._singles(keyed.filter(pl.col("nread") == 1))
+        several, lone_claims = self._several(keyed.filter(pl.col("nread") > 1))
+        found = self._joined(pl.concat([singles, several]).sort("ord"))
+        alone = frame.filter(pl.col("alone") | pl.col("group").is_in(pl.Series(lone + lone_claims, dtype=pl.Int64)))
+        loose = frame.filter((pl.col("kind") == UNREADABLE) & ~pl.col("group").is_in(alone["group"].unique()))
+        python = self._one_by_one(alone, lines.items) + self._unreadable(loose, lines.items)
+        _count(found, python, tally, groups.complete)
+        return found, python
+
+    # ------------------------------------------------------------------ claims of one line
+
+    def _singles(self, singles: pl.DataFrame) -> tuple[pl.DataFrame, list[int]]:
+        """``ord, claim_id, line, split, result`` of the claims of one line; the claims checked on their own."""
+        import polars as pl
+
+        classes = {day: self._class(day) for day in singles["date"].drop_nulls().unique().to_list()}
+        day_class = (
+            pl.col("date").replace_strict(classes, return_dtype=pl.String) if classes else pl.lit(None, pl.String)
+        )
+        singles = singles.with_columns(
+            pl.concat_str([pl.col("key"), day_class.fill_null("n")], separator=SEP).alias("fkey")
+        )
+        singles = self._resolve(singles, "fkey", self._single_task)
+        dated = singles.filter(pl.col("result") == DATED)
+        if dated.height:
+            exact = dated.drop("result").with_columns(
+                pl.concat_str([pl.col("fkey"), pl.col("date").cast(pl.String)], separator=SEP)
+            )
+            singles = pl.concat(
+                [singles.filter(pl.col("result") != DATED), self._resolve(exact, "fkey", self._exact_task)]
+            )
+        lone = singles.filter(pl.col("result") == POSITIONAL)["group"].to_list()
+        return singles.filter(pl.col("result") >= 0).select(_COLUMNS), lone
+
+    def _class(self, day: date) -> str:
+        position = bisect_left(self.borders, day)
+        exact = position < len(self.borders) and self.borders[position] == day
+        return f"c{2 * position + exact}"
+
+    @staticmethod
+    def _single_task(key: str, day: date | None) -> Task:
+        values = key.split(SEP)
+        return [values], [day], day is not None and int(values[10][1:]) % 2 == 0  # a date that stands for others
+
+    @staticmethod
+    def _exact_task(key: str, day: date | None) -> Task:
+        return [key.split(SEP)], [day], False
+
+    # ------------------------------------------------------------------ claims of several lines
+
+    def _several(self, several: pl.DataFrame) -> tuple[pl.DataFrame, list[int]]:
+        """``ord, claim_id, line, split, result`` of the lines of claims of several lines."""
+        import polars as pl
+
+        if not several.height:
+            return several.with_columns(result=pl.lit(0, pl.Int64)).select(_COLUMNS), []
+        day = pl.concat_str([pl.lit("d"), pl.col("date").cast(pl.String)]).fill_null("n")
+        claims = several.group_by("group", maintain_order=True).agg(
+            pl.concat_str([pl.col("key"), day], separator=SEP).str.join(GSEP).alias("gkey")
+        )
+        claims = self._resolve(claims.with_columns(date=pl.lit(None, pl.Date)), "gkey", self._claim_task)
+        lone = claims.filter(pl.col("result") == POSITIONAL)["group"].to_list()
+        several = several.join(claims.select("group", "result"), on="group", how="left")
+        several = several.filter(pl.col("result") >= 0).with_columns(pl.col("result") + pl.col("rpos"))
+        return several.select(_COLUMNS), lone
+
+    @staticmethod
+    def _claim_task(key: str, _: date | None) -> Task:
+        values = [part.split(SEP) for part in key.split(GSEP)]
+        return values, [date.fromisoformat(v[10][1:]) if v[10] != "n" else None for v in values], False
+
+    # ------------------------------------------------------------------ keys to results
+
+    def _resolve(self, frame: pl.DataFrame, key: str, task: Callable[[str, date | None], Task]) -> pl.DataFrame:
+        """The frame with the ``result`` of each row's key; the keys not seen before checked first, all
+        at once (by the workers), with the date of one of their rows."""
+        import polars as pl
+
+        distinct = frame.select(key, "date").unique(subset=key, keep="any")
+        keys, known = distinct[key].to_list(), self.keys
+        new = [(k, day) for k, day in zip(keys, distinct["date"].to_list()) if k not in known]
+        if new:
+            for (k, _), outcome in zip(new, self.workers.run([task(k, day) for k, day in new])):
+                known[k] = self._register(outcome)
+        mapping = pl.DataFrame(
+            {key: keys, "result": [known[k] for k in keys]}, schema={key: pl.String, "result": pl.Int64}
+        )
+        return frame.join(mapping, on=key, how="left")
+
+    def _register(self, outcome: int | list[list[Kept]]) -> int:
+        """The first result of a checked claim's lines (one result per line, in order)."""
+        if isinstance(outcome, int):
+            return outcome
+        first = self.count
+        for findings in outcome:
+            self._new += [(self.count, *finding[:3], False, *finding[3:]) for finding in findings]
+            self.count += 1
+        return first
+
+    def _flush(self) -> None:
+        import polars as pl
+
+        if self._new:
+            new = pl.DataFrame(self._new, schema=self.schema, orient="row")
+            self.table = pl.concat([self.table, new], rechunk=False)
+            self._new = []
+
+    def _split_results(self, results: list[int]) -> None:
+        """Results for the lines of claims checked in parts: the in-parts finding, then the line's
+        findings but the row that says there are none."""
+        import polars as pl
+
+        wanted = {}
+        for result in results:
+            if result not in self.split_of:
+                wanted[result] = self.split_of[result] = self.count
+                self._new.append((self.count, *self.in_parts[:3], True, *self.in_parts[3:]))
+                self.count += 1
+        self._flush()
+        if wanted:  # after the in-parts row of each (the join keeps the table's order)
+            rows = self.table.filter(pl.col("result").is_in(list(wanted)) & ~pl.col("nofinding"))
+            rows = rows.with_columns(pl.col("result").replace_strict(wanted, return_dtype=pl.Int64))
+            self.table = pl.concat([self.table, rows], rechunk=False)
+
+    # ------------------------------------------------------------------ joined to the lines
+
+    def _joined(self, rows: pl.DataFrame) -> pl.DataFrame:
+        import polars as pl
+
+        self._flush()
+        if rows["split"].any():
+            self._split_results(rows.filter(pl.col("split"))["result"].unique().to_list())
+            split = pl.col("result").replace_strict(self.split_of, default=pl.col("result"), return_dtype=pl.Int64)
+            rows = rows.with_columns(pl.when(pl.col("split")).then(split).otherwise(pl.col("result")).alias("result"))
+        joined = rows.join(self.table, on="result", how="inner", maintain_order="left_right")
+        claim = pl.col("claim_id")
+        if self.form:
+            tail = (
+                pl.when(pl.col("inparts"))
+                .then(pl.col("tail").str.replace(SENTINEL_CLAIM, self.form.escaped(pl, claim), literal=True))
+                .otherwise(pl.col("tail"))
+            )
+            text = [pl.concat_str([pl.lit(self.form.separator), self.form.prefix(pl), tail]).alias("out")]
+        else:
+            message = pl.when(pl.col("inparts")).then(
+                pl.col("message").str.replace(SENTINEL_CLAIM, claim, literal=True)
+            )
+            text = [message.otherwise(pl.col("message")).alias("message"), pl.col("source")]
+        return joined.select(pl.col("ord").cast(pl.Int64), claim, pl.col("line"), "severity", "rule", *text)
+
+    # ------------------------------------------------------------------ one claim at a time
+
+    def _one_by_one(self, frame: pl.DataFrame, items: dict) -> list[tuple]:
+        """Rows of the claims checked on their own, by the row engine's code."""
+        rows: list[tuple] = []
+        for _, group in frame.group_by("group", maintain_order=True):
+            records = group.select("ord", "line", "claim_id", "kind", "key", "date", "split").rows()
+            lines = [
+                line_of(key.split(SEP), line, claim, day) if kind == KEYED else items[line]
+                for _, line, claim, kind, key, day, _ in records
+                if kind != UNREADABLE
+            ]
+            checked = iter(self.rules.check_claim(lines) if lines else [])
+            readable = iter(lines)
+            for order, line, _, kind, _, _, split in records:
+                if kind == UNREADABLE:
+                    rows += self._rows(order, [items[line]])
+                    continue
+                findings, claim_line = next(checked), next(readable)
+                if split:
+                    findings = [_in_parts(self.rules, claim_line), *(f for f in findings if f.rule != "no-findings")]
+                rows += self._rows(order, findings)
+        return rows
+
+    def _unreadable(self, frame: pl.DataFrame, items: dict) -> list[tuple]:
+        rows: list[tuple] = []
+        for order, line in frame.select("ord", "line").rows():
+            rows += self._rows(order, [items[line]])
+        return rows
+
+    def _rows(self, order: int, findings: list[Finding]) -> list[tuple[Any, ...]]:
+        if self.form:
+            sep = self.form.separator
+            return [(order, f.claim_id, f.line, f.severity, f.rule, sep + self.form.whole(f)) for f in findings]
+        return [(order, f.claim_id, f.line, f.severity, f.rule, f.message, f.source) for f in findings]
+
+
+def _positions(frame: pl.DataFrame, groups: Groups) -> pl.DataFrame:
+    """The rows with their claim (``group``, ``split``), their place among the claim's readable lines
+    (``rpos``), how many it has (``nread``) and whether it is checked on its own (``alone``)."""
+    import polars as pl
+
+    readable = pl.col("kind") != UNREADABLE
+    frame = frame.with_columns(group=groups.group, split=groups.split).with_row_index("ord")
+    if frame.height and groups.group[-1] - groups.group[0] + 1 == frame.height:  # every claim one line
+        return frame.with_columns(
+            pl.lit(0, pl.Int64).alias("rpos"),
+            readable.cast(pl.UInt32).alias("nread"),
+            (pl.col("kind") == INSTANCE).alias("alone"),
+        )
+    return frame.with_columns(
+        (readable.cast(pl.Int64).cum_sum().over("group") - 1).alias("rpos"),
+        readable.sum().over("group").alias("nread"),
+        (pl.col("kind") == INSTANCE).any().over("group").alias("alone"),
+    )
+
+
+def _count(found: pl.DataFrame, python: list[tuple], tally: Tally, lines: int) -> None:
+    """Lines, findings by severity, and lines with an error, into the tally."""
+    import polars as pl
+
+    tally.lines += lines
+    for severity, count in found.group_by("severity").len().iter_rows():
+        tally.severities[severity] += count
+    tally.error_lines += found.filter(pl.col("severity") == "error")["ord"].n_unique()
+    for row in python:
+        tally.severities[row[3]] += 1
+    tally.error_lines += len({row[0] for row in python if row[3] == "error"})

@@ -1,0 +1,287 @@
+"""Claim files read as batches of columns, each row with the line number the row engine gives it.
+
+* CSV is read in blocks of bytes that end at a line end. A *plain* block (no quote, no blank line,
+  no lone carriage return, no NUL, every line with the header's number of fields) is parsed by
+  polars on every core; any other block is read by the row engine's own reader
+  (:func:`cptkg.claims.records.csv_rows`), so that blank lines, quoted line breaks, short and long
+  rows and bytes that are not UTF-8 are numbered and reported exactly as ``--engine row`` does.
+* JSON Lines, and rows given in Python, are read by the row engine's readers and gathered in batches.
+* Parquet and Arrow IPC files are read by record batch; their rows are numbered from 1, as rows given
+  in Python are.
+
+A batch (:class:`RawBatch`) holds the values as text where the row engine would read them as text
+(strings and whole numbers), and keeps every other row's record as read (a float, a list, a line
+that is not valid CSV) for the row engine's code to read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ...core.errors import InputError
+from ..lines import COLUMNS, OPTIONAL_COLUMNS
+from ..records import Record, csv_rows, file_format, header_names, read_records
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: Every column a claim line may have, in order.
+KNOWN = (*COLUMNS, *OPTIONAL_COLUMNS)
+#: Column names of a batch besides the claim columns: the line number, and whether the row must be
+#: read by the row engine's code from its kept record.
+LINE, PYTHON = "__line", "__python"
+#: File formats besides CSV and JSON Lines, by extension.
+TABLE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow", ".feather": "arrow", ".arrows": "arrow",
+                  ".ipc": "arrow"}  # fmt: skip
+_PRINTABLE = bytes(range(0x20, 0x7F))
+_BYTES_PER_LINE = 120  # a first guess of a CSV line's length, to size blocks from a batch size in lines
+
+
+@dataclass
+class RawBatch:
+    """Rows as read: ``frame`` has :data:`LINE`, :data:`PYTHON` and the claim columns (text, null where
+    the row lacks the column; ``dex_z_code`` is null only where the row has no such column);
+    ``record(i)`` is row ``i`` as the row engine reads it (for the rows it must read itself)."""
+
+    frame: pl.DataFrame
+    record: Callable[[int], Record]
+    printable: bool = False  # every value is known to be printable ASCII text
+
+
+def input_format(path: Path) -> str:
+    """``csv``, ``jsonl``, ``parquet`` or ``arrow``, from the extension (then the first character)."""
+    return TABLE_SUFFIXES.get(path.suffix.lower()) or file_format(path)
+
+
+def read_batches(path: str | Path, batch_size: int) -> Iterator[RawBatch]:
+    """The batches of a claim file of about ``batch_size`` lines each. A file that cannot be used at
+    all raises :class:`InputError` before the first batch, with the row engine's message."""
+    path = Path(path)
+    kind = input_format(path) if path.is_file() else "csv"
+    if kind in ("parquet", "arrow"):
+        return _table_batches(path, kind, batch_size)
+    records = read_records(path)  # the row engine's checks of the file and its header, first
+    if kind == "jsonl":
+        return record_batches(records, batch_size)
+    return _csv_batches(path, records, batch_size)
+
+
+# ---------------------------------------------------------------------------------------- records
+
+
+def record_batches(records: Iterable[Record], batch_size: int) -> Iterator[RawBatch]:
+    """Batches of records read by the row engine's readers (JSON Lines, rows given in Python)."""
+    records = iter(records)
+    while chunk := list(islice(records, batch_size)):
+        yield records_batch(chunk)
+
+
+def records_batch(chunk: list[Record]) -> RawBatch:
+    """One batch of records: text and whole numbers become columns, any other row is kept for Python."""
+    import polars as pl
+
+    columns: dict[str, list[str | None]] = {name: [] for name in KNOWN}
+    lines, python = [], []
+    for number, record in chunk:
+        lines.append(number)
+        values = _as_text(record) if isinstance(record, Mapping) else None
+        python.append(values is None)
+        for name in KNOWN:
+            columns[name].append(values.get(name) if values else None)
+    frame = pl.DataFrame({LINE: lines, PYTHON: python, **columns}, schema=_schema(pl))
+    return RawBatch(frame, chunk.__getitem__)
+
+
+def _as_text(record: Mapping[str, Any]) -> dict[str, str | None] | None:
+    """The claim columns of a record as text, or None when one is neither text nor a whole number."""
+    values: dict[str, str | None] = {}
+    for name in KNOWN:
+        value = record.get(name)
+        if value is None:
+            values[name] = "" if name == "dex_z_code" and name in record else None
+        elif isinstance(value, str):
+            if not value.isascii() and not _utf8(value):
+                return None  # bytes that were not UTF-8 (kept as surrogates): the row engine reports them
+            values[name] = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            values[name] = str(value)  # the row engine reads a whole number through str() too
+        else:
+            return None
+    return values
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _schema(pl) -> dict[str, Any]:
+    return {LINE: pl.Int64, PYTHON: pl.Boolean, **{name: pl.String for name in KNOWN}}
+
+
+# ---------------------------------------------------------------------------------------- CSV
+
+
+def _csv_batches(path: Path, records: Iterator[Record], batch_size: int) -> Iterator[RawBatch]:
+    names, header_lines = _csv_header(path)
+    if header_lines != 1:  # a header over several lines: read the whole file the row engine's way
+        yield from record_batches(records, batch_size)
+        return
+    records.close()  # type: ignore[attr-defined]
+    block = max(batch_size, 1) * _BYTES_PER_LINE
+    with path.open("rb") as handle:
+        handle.readline()
+        line = 2
+        while chunk := _next_block(handle, block):
+            yield _csv_block(chunk, names, line)
+            line += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+
+
+def _csv_header(path: Path) -> tuple[list[str], int]:
+    """The header's column names (unknown and blank ones renamed apart) and how many lines it spans."""
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle)
+        names = header_names(next(reader), path)
+        return [n if n in KNOWN else f"__other{i}" for i, n in enumerate(names)], reader.line_num
+
+
+def _next_block(handle, size: int) -> bytes:
+    """About ``size`` bytes up to a line end; a block with an odd number of quotes grows line by line
+    until its quotes pair up, so that a quoted field's line break stays inside one block."""
+    chunk = handle.read(size)
+    if not chunk:
+        return b""
+    chunk += handle.readline()
+    if b'"' in chunk:
+        while chunk.count(b'"') % 2 and (more := handle.readline()):
+            chunk += more
+    return chunk if chunk.endswith(b"\n") else chunk + b"\n"
+
+
+def _csv_block(chunk: bytes, names: list[str], line: int) -> RawBatch:
+    plain = _plain_block(chunk, names, line)
+    if plain is not None:
+        return plain
+    text = chunk.decode("utf-8", errors="surrogateescape")
+    return records_batch(list(csv_rows(csv.reader(io.StringIO(text, newline="")), names, offset=line - 1)))
+
+
+def _plain_block(chunk: bytes, names: list[str], line: int) -> RawBatch | None:
+    """The block parsed by polars, or None when it is not plain (see the module docstring)."""
+    import polars as pl
+
+    rows = chunk.count(b"\n")
+    if (
+        b'"' in chunk
+        or b"\x00" in chunk
+        or chunk.count(b"\r") != chunk.count(b"\r\n")
+        or b"\n\n" in chunk
+        or b"\n\r\n" in chunk
+        or chunk.startswith((b"\n", b"\r\n"))
+        or chunk.count(b",") != rows * (len(names) - 1)
+    ):
+        return None
+    try:
+        frame = pl.read_csv(chunk, has_header=False, new_columns=names, schema={n: pl.String for n in names},
+                            empty_string_is_null=False, encoding="utf8")  # fmt: skip
+    except (
+        pl.exceptions.PolarsError,
+        pl.exceptions.PanicException,
+    ):  # not UTF-8, or read otherwise: the row engine's reader decides
+        return None
+    if frame.height != rows:
+        return None
+    present = [n for n in names if n in KNOWN]
+    frame = frame.select(
+        pl.int_range(line, line + rows, dtype=pl.Int64).alias(LINE),
+        pl.lit(False).alias(PYTHON),
+        *(pl.col(n) if n in present else pl.lit(None, pl.String).alias(n) for n in KNOWN),
+    )
+
+    def record(i: int) -> Record:
+        return line + i, {n: frame[n][i] for n in present}
+
+    return RawBatch(
+        frame, record, printable=not chunk.translate(None, _PRINTABLE).replace(b"\n", b"").replace(b"\r", b"")
+    )
+
+
+# ---------------------------------------------------------------------------------------- tables
+
+
+def _table_batches(path: Path, kind: str, batch_size: int) -> Iterator[RawBatch]:
+    """Parquet or Arrow IPC record batches; the file's own checks (and the header's) come first."""
+    batches = _arrow_batches(path, kind, batch_size)
+    first = next(batches, None)
+    header = list(first.schema.names) if first is not None else _schema_names(path, kind)
+    names = [n if n in KNOWN else f"__other{i}" for i, n in enumerate(header_names(header, path))]
+    return _numbered(chain([first] if first is not None else [], batches), names)
+
+
+def _numbered(batches: Iterable[Any], names: list[str]) -> Iterator[RawBatch]:
+    start = 1
+    for arrow in batches:
+        yield table_batch(arrow, names, start)
+        start += arrow.num_rows
+
+
+def _schema_names(path: Path, kind: str) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(path).names if kind == "parquet" else []
+
+
+def _arrow_batches(path: Path, kind: str, batch_size: int):
+    import pyarrow as pa
+
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size)
+            return
+        try:
+            reader = pa.ipc.open_file(path)
+            for index in range(reader.num_record_batches):
+                yield reader.get_batch(index)
+        except pa.ArrowInvalid:
+            yield from pa.ipc.open_stream(path)
+    except (OSError, pa.ArrowException) as error:
+        raise InputError(f"cannot read the {kind} file: {error}", path=path) from None
+
+
+def table_batch(arrow, names: list[str], start: int) -> RawBatch:
+    """One Arrow record batch as a batch, its rows numbered from ``start``. Text, whole-number and date
+    columns become text; a row with a value of another type (a float, a list) is kept for Python."""
+    import polars as pl
+
+    frame = pl.from_arrow(arrow.rename_columns(names)) if arrow.num_rows else pl.DataFrame()
+    typed, checks = [], []
+    for name in KNOWN:
+        if name not in names or name not in frame.columns:
+            typed.append(pl.lit(None, pl.String).alias(name))
+            continue
+        dtype = frame.schema[name]
+        column = pl.col(name)
+        if not (dtype.is_integer() or dtype == pl.String or dtype == pl.Date or dtype == pl.Categorical):
+            checks.append(column.is_not_null())  # a float, a list, a time: the row engine's code reads it
+        value = column.cast(pl.String, strict=False)
+        typed.append((value.fill_null("") if name == "dex_z_code" else value).alias(name))
+    python = pl.any_horizontal(checks) if checks else pl.lit(False)
+    height = arrow.num_rows
+    out = frame.select(pl.int_range(start, start + height, dtype=pl.Int64).alias(LINE), python.alias(PYTHON), *typed)
+    original = frame.select([n for n in names if n in KNOWN])
+
+    def record(i: int) -> Record:
+        return start + i, original.row(i, named=True)
+
+    return RawBatch(out, record)

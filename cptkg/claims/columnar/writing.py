@@ -1,0 +1,190 @@
+"""Findings written batch by batch in the forms of :func:`cptkg.claims.findings.write_findings` (JSON,
+CSV, text: byte for byte the same) and as tables (Parquet, Arrow IPC).
+
+A finding is written as a *prefix* (its claim id and line number, built by expressions for a whole
+batch) and a *tail* (the rest, formatted once per distinct finding by the row engine's own code:
+``json.dumps``, ``csv.writer``, :meth:`~cptkg.claims.findings.Finding.text`). Each tail is cut from
+what that code writes for a finding with a sentinel claim id and line number, so a change of the
+row engine's forms changes these too, or fails loudly here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+from ...core.errors import InputError
+from ..findings import FINDING_FIELDS, Finding, Tally
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: A claim id and a line number no claim line has, stand-ins while a claim's findings are worked out once.
+SENTINEL_CLAIM = "cptkg-sentinel-claim-5e71"
+SENTINEL_LINE = 987_654_321_000
+TEXT_FORMS = ("json", "csv", "text")
+TABLE_FORMS = ("parquet", "arrow")
+
+
+class Form:
+    """How one finding is written in one of :data:`TEXT_FORMS`."""
+
+    def __init__(self, name: str) -> None:
+        if name not in TEXT_FORMS:
+            raise InputError(f"unknown findings format {name!r}; expected {', '.join(TEXT_FORMS + TABLE_FORMS)}")
+        self.name = name
+        self.separator = ",\n  " if name == "json" else ""
+        sentinel = Finding(SENTINEL_CLAIM, SENTINEL_LINE, "ok", "r", "m", "s")
+        self._lead = {
+            "json": f'{{"claim_id": "{SENTINEL_CLAIM}", "line": {SENTINEL_LINE}, ',
+            "csv": f"{SENTINEL_CLAIM},{SENTINEL_LINE},",
+            "text": f"line {SENTINEL_LINE}, claim {SENTINEL_CLAIM}: ",
+        }[name]
+        if not self.whole(sentinel).startswith(self._lead):
+            raise AssertionError(f"the {name} form of a finding no longer starts with its claim id and line")
+
+    def whole(self, finding: Finding) -> str:
+        """One finding as the row engine writes it."""
+        if self.name == "json":
+            return json.dumps(finding.to_dict(), ensure_ascii=False)
+        if self.name == "csv":
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerow(finding)
+            return buffer.getvalue()
+        return finding.text() + "\n"
+
+    def tail(self, severity: str, rule: str, message: str, source: str) -> str:
+        """What follows the claim id and line number of a finding."""
+        return self.whole(Finding(SENTINEL_CLAIM, SENTINEL_LINE, severity, rule, message, source))[len(self._lead) :]
+
+    def prefix(self, pl) -> pl.Expr:
+        """The claim id and line number of each finding (columns ``claim_id``, ``line``; plain claim ids)."""
+        claim, line = pl.col("claim_id"), pl.col("line").cast(pl.String)
+        if self.name == "json":
+            return pl.concat_str(
+                [pl.lit('{"claim_id": "'), self.escaped(pl, claim), pl.lit('", "line": '), line, pl.lit(", ")]
+            )
+        if self.name == "csv":
+            quoted = pl.concat_str([pl.lit('"'), claim.str.replace_all('"', '""', literal=True), pl.lit('"')])
+            return pl.concat_str(
+                [pl.when(claim.str.contains('[,"]')).then(quoted).otherwise(claim), pl.lit(","), line, pl.lit(",")]
+            )
+        return pl.concat_str([pl.lit("line "), line, pl.lit(", claim "), claim, pl.lit(": ")])
+
+    def escaped(self, pl, claim: pl.Expr) -> pl.Expr:
+        """A plain claim id as it is written inside a JSON string, a quoted CSV field, or text."""
+        if self.name == "json":
+            return claim.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True)
+        if self.name == "csv":
+            return claim.str.replace_all('"', '""', literal=True)
+        return claim
+
+
+class TextWriter:
+    """Writes batches of findings in a :class:`Form` to a text stream. Each written finding begins with
+    the form's separator (the very first one without its comma); a batch is written from the bytes
+    of its Arrow string column as they are, without a Python string per finding. JSON's body is
+    spooled to a temporary file until the number of lines, which comes first, is known."""
+
+    def __init__(self, out: TextIO, form: Form) -> None:
+        self.out = out
+        self.form = form
+        self.spool: BinaryIO | None = tempfile.TemporaryFile() if form.name == "json" else None  # noqa: SIM115
+        self.first = True
+        if form.name == "csv":
+            out.write(",".join(FINDING_FIELDS) + "\n")
+        binary = getattr(out, "buffer", None)
+        utf8 = codecs.lookup(getattr(out, "encoding", None) or "utf-8").name == "utf-8"
+        self.binary = binary if binary is not None and utf8 else None
+        # bytes go to the stream as the stream would encode them (a text stream without bytes, such as
+        # StringIO, holds any text: surrogates pass through)
+        self.errors = (getattr(out, "errors", None) or "strict") if self.binary is not None else "surrogatepass"
+        if self.binary is not None:
+            out.flush()
+
+    def write_column(self, column: pl.Series) -> None:
+        """A batch's written findings (a string column), in order."""
+        if len(column):
+            self._write(_utf8_bytes(column))
+
+    def write_texts(self, texts: list[str]) -> None:
+        """A batch's written findings, some of which polars could not hold (kept as Python text)."""
+        if texts:
+            self._write("".join(texts).encode("utf-8", self.errors))
+
+    def _write(self, data) -> None:
+        if self.first and self.form.separator:
+            data = data[1:]  # the first finding has no comma before it
+        self.first = False
+        if self.spool is not None:
+            self.spool.write(data)
+        elif self.binary is not None:
+            self.binary.write(data)
+        else:
+            self.out.write(bytes(data).decode("utf-8", self.errors))
+
+    def close(self, tally: Tally) -> None:
+        if self.spool is None:
+            if self.binary is not None:
+                self.binary.flush()
+            if self.form.name == "text":
+                self.out.write(tally.summary() + "\n")
+            return
+        self.out.write(f'{{"lines": {tally.lines}, "findings": [')
+        self.out.flush()
+        self.spool.seek(0)
+        _copy(self.spool, self.out, self.binary, self.errors)
+        self.spool.close()
+        self.out.write("\n]}\n" if not self.first else "]}\n")
+
+
+def _utf8_bytes(column: pl.Series) -> memoryview:
+    """The UTF-8 bytes of a string column's values one after the other (its Arrow data buffer)."""
+    import numpy as np
+
+    array = column.to_arrow()
+    if hasattr(array, "combine_chunks"):
+        array = array.combine_chunks()
+    offsets, data = array.buffers()[1], array.buffers()[2]
+    ends = np.frombuffer(offsets, dtype=np.int64 if "large" in str(array.type) else np.int32)
+    start, end = int(ends[array.offset]), int(ends[array.offset + len(array)])
+    return memoryview(data)[start:end] if data is not None else memoryview(b"")
+
+
+def _copy(spool: BinaryIO, out: TextIO, binary: BinaryIO | None, errors: str) -> None:
+    if binary is not None:
+        shutil.copyfileobj(spool, binary)
+        binary.flush()
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")(errors)
+    while chunk := spool.read(1 << 20):
+        out.write(decoder.decode(chunk))
+    out.write(decoder.decode(b"", final=True))
+
+
+class TableWriter:
+    """Writes batches of findings (the columns of :data:`FINDING_FIELDS`) as Parquet or Arrow IPC."""
+
+    def __init__(self, out: BinaryIO, name: str) -> None:
+        import pyarrow as pa
+
+        self.schema = pa.schema([("claim_id", pa.string()), ("line", pa.int64()), ("severity", pa.string()),
+                                 ("rule", pa.string()), ("message", pa.string()), ("source", pa.string())])  # fmt: skip
+        if name == "parquet":
+            import pyarrow.parquet as pq
+
+            self.writer = pq.ParquetWriter(out, self.schema)
+        else:
+            self.writer = pa.ipc.new_file(out, self.schema)
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if frame.height:
+            self.writer.write_table(frame.select(FINDING_FIELDS).to_arrow().cast(self.schema))
+
+    def close(self, tally: Tally) -> None:
+        self.writer.close()
