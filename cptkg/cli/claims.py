@@ -12,11 +12,14 @@ import contextlib
 import io
 import sys
 from collections.abc import Iterator
-from typing import TextIO
+from pathlib import Path
+from typing import BinaryIO, TextIO
 
 from .common import add_output_options, knowledge_graph
 
-FORMATS = ("text", "json", "csv")
+FORMATS = ("text", "json", "csv", "parquet", "arrow")
+#: ``auto`` is the columnar engine where polars and pyarrow are installed (``cptkg[columnar]``), else the row engine.
+ENGINES = ("auto", "row", "columnar", "spark")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,14 +27,31 @@ def register(commands: argparse._SubParsersAction) -> None:
         "claims",
         help="check order or claim lines (CSV or JSON Lines) against the graph",
         description=(
-            "Check each line of a CSV or JSON Lines file with the columns claim_id, cpt_code, modifiers "
-            "(;-separated), icd10cm (;-separated), payer, place_of_service, units, and optionally variant, "
+            "Check each line of a CSV, JSON Lines, Parquet or Arrow IPC file with the columns claim_id, cpt_code, "
+            "modifiers (;-separated), icd10cm (;-separated), payer, place_of_service, units, and optionally variant, "
             "date_of_service, contractor and dex_z_code. Adjacent lines with one claim_id are one claim. "
             "Exit status: 0 no error-level finding, 1 some, 2 unusable file."
         ),
     )
-    claims.add_argument("file", metavar="FILE", help="the claim file (.csv, or .jsonl / .ndjson for JSON Lines)")
-    claims.add_argument("--format", choices=FORMATS, default="text", help="how to write the findings (default text)")
+    claims.add_argument(
+        "file",
+        metavar="FILE",
+        help="the claim file (.csv; .jsonl / .ndjson for JSON Lines; .parquet; .arrow / .feather)",
+    )
+    claims.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="how to write the findings (default text; parquet and arrow write a table, with --engine columnar or spark)",
+    )
+    claims.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="row: line by line in Python; columnar: batches of columns with polars, each distinct claim checked once "
+        "(the same findings, byte for byte); spark: on Apache Spark (cptkg[spark], see docs/spark.md); auto (default): "
+        "columnar where polars and pyarrow are installed, else row",
+    )
     claims.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on standard error")
     claims.add_argument(
         "--explain",
@@ -45,6 +65,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_claims(args: argparse.Namespace) -> int:
+    engine = chosen_engine(args)
+    if engine != "row":
+        return run_batches(args, engine)
     from tqdm import tqdm
 
     from ..claims import ClaimRules, Tally, check_records, count_records, read_records
@@ -61,6 +84,61 @@ def run_claims(args: argparse.Namespace) -> int:
         from ..claims import write_findings
 
         write_findings(check_records(rules, progress, tally), out, args.format, lines=lines, tally=tally)
+    return finish(args, tally)
+
+
+def chosen_engine(args: argparse.Namespace) -> str:
+    """The engine to run: ``auto`` is columnar where its libraries are installed (and --explain is row's)."""
+    from importlib.util import find_spec
+
+    from ..core.errors import ParameterError
+
+    columnar = find_spec("polars") is not None and find_spec("pyarrow") is not None
+    engine = args.engine
+    if engine == "auto":
+        engine = "columnar" if columnar and args.explain is None else "row"
+    binary = args.format in ("parquet", "arrow") or Path(args.file).suffix.lower() in (
+        ".parquet",
+        ".pq",
+        ".arrow",
+        ".feather",
+        ".arrows",
+        ".ipc",
+    )
+    if engine == "row" and binary:
+        raise ParameterError(
+            "Parquet and Arrow files are read and written by --engine columnar or spark (pip install 'cptkg[columnar]')"
+        )
+    if engine == "columnar" and not columnar:
+        raise ParameterError("--engine columnar needs polars and pyarrow: pip install 'cptkg[columnar]'")
+    if engine != "row" and args.explain is not None:
+        raise ParameterError("--explain runs on --engine row")
+    return engine
+
+
+def run_batches(args: argparse.Namespace, engine: str) -> int:
+    """The columnar or Spark engine: findings written batch by batch."""
+    import os
+
+    from tqdm import tqdm
+
+    from ..claims import ClaimRules
+
+    if engine == "spark":
+        from ..claims.spark import check_file
+    else:
+        from ..claims.columnar import check_file
+    rules = ClaimRules(knowledge_graph(args))
+    show_progress = not args.quiet and sys.stderr.isatty()
+    progress = tqdm(unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
+    binary = args.format in ("parquet", "arrow")
+    with progress, (binary_stream if binary else output_stream)(args.output, force=args.force) as out:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        tally = check_file(rules, args.file, out, args.format, progress=progress, processes=cores)
+    return finish(args, tally)
+
+
+def finish(args: argparse.Namespace, tally) -> int:
     if not args.quiet and (args.output or args.format != "text"):
         print(tally.summary(), file=sys.stderr)
     if args.output and not args.quiet:
@@ -76,6 +154,20 @@ def explain_line(rules, records, args: argparse.Namespace) -> int:
     with output_stream(args.output, force=args.force) as out:
         out.write(explanation.to_json() + "\n" if args.format == "json" else explanation.to_text())
     return 1 if any(o.outcome == "fired" and o.severity == "error" for o in explanation.outcomes) else 0
+
+
+@contextlib.contextmanager
+def binary_stream(path: str | None, *, force: bool = False) -> Iterator[BinaryIO]:
+    """Standard output's bytes, or a file written through :func:`cptkg.core.rdfio.atomic_output`."""
+    if not path:
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    from ..core.rdfio import atomic_output
+
+    with atomic_output(path, force=force) as binary:
+        yield binary
 
 
 @contextlib.contextmanager

@@ -22,7 +22,6 @@ Memory is bounded by the batch size and the number of distinct claims remembered
 
 from __future__ import annotations
 
-import heapq
 import queue
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -83,15 +82,15 @@ def check_batches(rules: ClaimRules, batches: Iterable[RawBatch], out, fmt: str,
     normalised, grouped, checked and written in turn."""
     from .evaluate import Evaluator
     from .grouping import Grouper
-    from .normalise import UNREADABLE, normalise
+    from .normalise import UNREADABLE, Reader
     from .writing import TableWriter, TextWriter
 
     form = _form(fmt)
     writer = TableWriter(out, fmt) if form is None else TextWriter(out, form)  # type: ignore[arg-type]
-    evaluator, grouper, tally = Evaluator(rules, form, workers), Grouper(), Tally()
+    reader, evaluator, grouper, tally = Reader(), Evaluator(rules, form, workers), Grouper(), Tally()
     held = None  # the rows of the last claim of the batch before, which may go on
     for raw, final in _ahead(batches):
-        lines = normalise(raw)
+        lines = reader.read(raw)
         if held is not None:
             lines.frame = held.frame.vstack(lines.frame)
             lines.items.update(held.items)
@@ -99,11 +98,9 @@ def check_batches(rules: ClaimRules, batches: Iterable[RawBatch], out, fmt: str,
         groups = grouper.assign(frame["claim_id"], (frame["kind"] == UNREADABLE) & (frame["claim_id"] == ""), final)
         found, python = evaluator.batch(lines, groups, tally)
         if form is None:
-            writer.write(_with_rows(found, python))
-        elif python:
-            writer.write_texts(list(_merged(found.select("ord", "out").rows(), python)))
+            writer.write(_with_rows(found, python, clean=True))
         else:
-            writer.write_column(found["out"])
+            _write_text(writer, found, python)
         held = _rest(lines, groups.complete)
         if progress is not None:
             progress.update(groups.complete)
@@ -111,23 +108,33 @@ def check_batches(rules: ClaimRules, batches: Iterable[RawBatch], out, fmt: str,
     return tally
 
 
-def _merged(vectorised: list[tuple], python: list[tuple]) -> Iterator[str]:
-    """The written findings of both kinds of claims in line order (each list is in line order)."""
-    return (row[-1] for row in heapq.merge(vectorised, [(row[0], row[-1]) for row in python], key=lambda row: row[0]))
+def _write_text(writer, found, python: list[tuple]) -> None:
+    """The written findings of a batch in line order: the runs of keyed claims' findings as columns,
+    with those of the claims checked one by one (few) between them."""
+    import polars as pl
+
+    cuts = found["ord"].search_sorted(pl.Series([row[0] for row in python], dtype=pl.Int64)).to_list() if python else []
+    start = 0
+    for cut, (_, *row) in zip(cuts, python):
+        writer.write_column(found["out"].slice(start, cut - start))
+        writer.write_texts([row[-1]])
+        start = cut
+    writer.write_column(found["out"].slice(start))
 
 
-def _with_rows(found, python: list[tuple]):
-    """The table of a batch's findings, those of claims checked one by one merged in (text that is not
-    UTF-8 written with replacement characters: a Parquet or Arrow string must be UTF-8)."""
+def _with_rows(found, python: list[tuple], clean: bool = False):
+    """The findings of a batch with those of the claims checked one by one merged in, in line order
+    (``clean``: text that is not UTF-8 written with replacement characters, as a Parquet or Arrow string
+    must be UTF-8)."""
     import polars as pl
 
     if python:
-        clean = [
-            tuple(v.encode("utf-8", "replace").decode() if isinstance(v, str) else v for v in row) for row in python
-        ]
-        found = pl.concat([found, pl.DataFrame(clean, schema=found.schema, orient="row")]).sort(
-            "ord", maintain_order=True
-        )
+        if clean:
+            python = [
+                tuple(v.encode("utf-8", "replace").decode() if isinstance(v, str) else v for v in r) for r in python
+            ]
+        rows = pl.DataFrame(python, schema=found.schema, orient="row")
+        found = pl.concat([found, rows]).sort("ord", maintain_order=True)
     return found.drop("ord")
 
 

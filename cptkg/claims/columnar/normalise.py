@@ -1,12 +1,14 @@
-"""Claim lines read column by column, exactly as :meth:`cptkg.claims.lines.ClaimLine.parse` reads them.
+"""Claim lines read as :meth:`cptkg.claims.lines.ClaimLine.parse` reads them, each distinct value once.
 
-A row is read by vectorised expressions when its values are printable ASCII text and plainly valid
-(a claim id and a code, units of ASCII digits, an ISO date or none): its values are trimmed, upper
-cased, split and joined as the row engine does, and written into one *key*, the text of every value
-the rules read. Any other row (a fraction, a US date, a tab, a non-ASCII letter, a missing column, a
-line the reader could not read) is read by the row engine's own code, one row at a time: it gives a
-:class:`~cptkg.claims.lines.ClaimLine` (keyed like the others when its values are plain text) or the
-unreadable-line finding.
+``ClaimLine.parse`` reads each column of a line on its own (trimmed, upper cased, split, units and
+dates checked), so a column's distinct values, which are few however many rows there are, are each
+read once by ``ClaimLine.parse`` itself (the row engine's code, on a stand-in line that differs only
+in that column) and mapped to every row that has them; the claim id is trimmed by an expression.
+The values of a line make its *key*, the text of every value the rules read. A row with a value
+that ``ClaimLine.parse`` refuses or that is not plain text, a missing column, or a claim id that is
+not printable ASCII text is read on its own by the row engine's code (so its error, and which of
+two errors comes first, are the row engine's): it gives a :class:`~cptkg.claims.lines.ClaimLine`
+(keyed like the others when its values are plain text) or the unreadable-line finding.
 """
 
 from __future__ import annotations
@@ -15,20 +17,23 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ...core.errors import InputError
 from ..engine import _read
 from ..findings import Finding
 from ..lines import ClaimLine
-from .reading import KNOWN, LINE, PYTHON, RawBatch
+from .reading import LINE, PYTHON, RawBatch
 
 if TYPE_CHECKING:
     import polars as pl
 
-#: Separates the values in a line's key (plain values never hold it).
+#: Separates the values in a key (plain values never hold it).
 SEP = "\x1f"
 #: The ``dex_z_code`` of a line whose record has no such column.
 ABSENT = "\x1d"
 #: The kinds of row: keyed (checked by its key), a line checked on its own, a line that cannot be read.
 KEYED, INSTANCE, UNREADABLE = 0, 1, 2
+#: The raw columns read together (all but the claim id and the date), in order.
+RAW = ("cpt_code", "modifiers", "icd10cm", "payer", "place_of_service", "units", "variant", "contractor", "dex_z_code")
 #: The values of a key, in order.
 KEY_FIELDS = (
     "code",
@@ -43,110 +48,119 @@ KEY_FIELDS = (
     "dex",
 )
 _PRINTABLE = re.compile(r"[ -~]*")
+_MEMORY = 100_000  # distinct combinations and dates remembered; beyond that the memory starts again
+_STAND_IN = {"claim_id": "X", "cpt_code": "X", "modifiers": "", "icd10cm": "", "payer": "", "place_of_service": "",
+             "units": "1"}  # fmt: skip
 
 
 @dataclass
 class Lines:
-    """Normalised lines: ``frame`` has ``line``, ``claim_id``, ``kind``, ``key`` (keyed rows) and ``date``;
+    """Read lines: ``frame`` has ``line``, ``claim_id``, ``kind``, ``key`` (keyed rows) and ``date``;
     ``items`` holds, by line number, the lines read one at a time that are not keyed."""
 
     frame: pl.DataFrame
     items: dict[int, ClaimLine | Finding] = field(default_factory=dict)
 
 
-def normalise(raw: RawBatch) -> Lines:
-    """The lines of a batch (see the module docstring)."""
-    import polars as pl
+class Reader:
+    """Reads batches of rows into :class:`Lines`, remembering the values it has read."""
 
-    frame = raw.frame.with_columns(_plain_row(pl, raw.printable).alias("plain")).with_columns(_values(pl))
-    frame = frame.with_columns(pl.when(pl.col("plain")).then(KEYED).otherwise(INSTANCE).cast(pl.Int8).alias("kind"))
-    items: dict[int, ClaimLine | Finding] = {}
-    odd = frame.select(pl.arg_where(~pl.col("plain"))).to_series()
-    if len(odd):
-        frame = _read_one_by_one(frame, raw, odd.to_list(), items)
-    key = pl.concat_str([pl.col(name).cast(pl.String) for name in KEY_FIELDS], separator=SEP)
-    frame = frame.select(
-        pl.col(LINE).alias("line"),
-        pl.col("claim_id"),
-        pl.col("kind"),
-        pl.when(pl.col("kind") == KEYED).then(key).alias("key"),
-        pl.col("date"),
-    )
-    return Lines(frame, items)
+    def __init__(self) -> None:
+        self.values: dict[str, dict[str | None, str | None]] = {name: {} for name in (*RAW, "date_of_service")}
+
+    def read(self, raw: RawBatch) -> Lines:
+        import polars as pl
+
+        frame = raw.frame
+        values = [self._column(frame, name).alias(name) for name in (*RAW, "date_of_service")]
+        frame = frame.select(
+            pl.col(LINE).alias("line"),
+            pl.col(PYTHON),
+            pl.col("claim_id").str.strip_chars(" ").alias("claim_id"),
+            pl.concat_str(values[:-1], separator=SEP).alias("key"),
+            values[-1],
+        )  # each column read once; then put together below
+        keyed = (
+            ~pl.col(PYTHON)
+            & pl.col("claim_id").str.contains(r"^[ -~]+$").fill_null(False)
+            & pl.col("date_of_service").is_not_null()
+            & pl.col("key").is_not_null()
+        )
+        frame = frame.select(
+            "line",
+            "claim_id",
+            pl.when(keyed).then(pl.lit(KEYED)).otherwise(pl.lit(INSTANCE)).cast(pl.Int8).alias("kind"),
+            pl.when(keyed).then(pl.col("key")).alias("key"),
+            pl.col("date_of_service").str.to_date("%Y-%m-%d", strict=False).alias("date"),
+        )
+        items: dict[int, ClaimLine | Finding] = {}
+        odd = frame.select(pl.arg_where(pl.col("kind") != KEYED)).to_series()
+        if len(odd):
+            frame = _read_one_by_one(frame, raw, odd.to_list(), items)
+        return Lines(frame, items)
+
+    def _column(self, frame: pl.DataFrame, name: str) -> pl.Expr:
+        """The column's values as the key writes them (null where a row must be read on its own)."""
+        import polars as pl
+
+        known = self.values[name]
+        if len(known) > _MEMORY:
+            known.clear()
+        for value in frame[name].unique().to_list():
+            if value not in known:
+                known[value] = _value(name, value)
+        mapping = {k: v for k, v in known.items() if k is not None}
+        column = pl.col(name)
+        mapped = (
+            column.replace_strict(mapping, default=None, return_dtype=pl.String) if mapping else pl.lit(None, pl.String)
+        )
+        return pl.when(column.is_null()).then(pl.lit(known.get(None), pl.String)).otherwise(mapped)
 
 
-def _plain_row(pl, printable: bool) -> pl.Expr:
-    """Whether a row can be read by expressions: printable ASCII, every column there, plainly valid."""
-    every = pl.concat_str([pl.col(name) for name in KNOWN], separator=" ", ignore_nulls=True)
-    text = [] if printable else [every.str.contains(r"^[ -~]*$")]
-    required = [pl.col(name).is_not_null() for name in KNOWN[:7]]
-    units = pl.col("units").str.strip_chars(" ")
-    day = pl.col("date_of_service").str.strip_chars(" ")
-    good_day = (
-        pl.col("date_of_service").is_null()
-        | (day == "")
-        | (day.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & ~day.str.starts_with("0000")
-           & day.str.to_date("%Y-%m-%d", strict=False).is_not_null())
-    )  # fmt: skip
-    return (
-        ~pl.col(PYTHON)
-        & pl.all_horizontal(text + required)
-        & (pl.col("claim_id").str.strip_chars(" ") != "")
-        & (pl.col("cpt_code").str.strip_chars(" ") != "")
-        & units.str.contains(r"^\+?[0-9]{1,18}$")
-        & (units.str.strip_chars_start("+").cast(pl.Int64, strict=False) >= 1)
-        & good_day
-    ).fill_null(False)
+#: Where each column's value is in a key (units gives two values: the units, and how they were written).
+_PLACE = {"cpt_code": 0, "modifiers": 1, "icd10cm": 2, "payer": 3, "place_of_service": 4, "units": 5, "variant": 7,
+          "contractor": 8, "dex_z_code": 9}  # fmt: skip
 
 
-def _values(pl) -> list[pl.Expr]:
-    """The values as the row engine normalises them (meaningful on plain rows)."""
-
-    def trimmed(name: str) -> pl.Expr:
-        return pl.col(name).str.strip_chars(" ")
-
-    def codes(name: str) -> pl.Expr:  # split on ";", each trimmed and upper case, empty ones dropped
-        spaced = pl.col(name).str.to_uppercase().str.replace_all(r" *; *", ";")
-        return spaced.str.replace_all(r";;+", ";").str.strip_chars(" ;")
-
-    def spaced(name: str) -> pl.Expr:  # runs of spaces as one, as payer and contractor names are matched
-        return trimmed(name).str.replace_all(r"  +", " ").fill_null("")
-
-    day = trimmed("date_of_service")
-    return [
-        trimmed("claim_id").alias("claim_id"),
-        trimmed("cpt_code").str.to_uppercase().alias("code"),
-        codes("modifiers").alias("modifiers"),
-        codes("icd10cm").alias("diagnoses"),
-        spaced("payer").alias("payer"),
-        trimmed("place_of_service").alias("place"),
-        trimmed("units").str.strip_chars_start("+").cast(pl.Int64, strict=False).alias("units"),
-        pl.lit("").alias("units_written"),
-        trimmed("variant").fill_null("").alias("variant"),
-        spaced("contractor").alias("contractor"),
-        pl.when(pl.col("dex_z_code").is_null()).then(pl.lit(ABSENT)).otherwise(trimmed("dex_z_code")).alias("dex"),
-        pl.when(day != "").then(day.str.to_date("%Y-%m-%d", strict=False)).alias("date"),
-    ]
+def _value(name: str, value: str | None) -> str | None:
+    """One column's value as the key writes it, read by ``ClaimLine.parse`` on a stand-in line; None
+    when it refuses the value or the value is not plain text (or a required column is missing)."""
+    if value is None and name in _STAND_IN:
+        return None
+    record = {**_STAND_IN, name: value}
+    if value is None:
+        del record[name]
+    try:
+        line = ClaimLine.parse(0, record)
+    except InputError:
+        return None
+    if not _plain_line(line):
+        return None
+    values = _line_values(line)
+    if name == "date_of_service":
+        return line.date_of_service.isoformat() if line.date_of_service else ""
+    if name == "units":
+        return f"{values[5]}{SEP}{values[6]}"
+    return str(values[_PLACE[name]])
 
 
 def _read_one_by_one(frame: pl.DataFrame, raw: RawBatch, rows: list[int], items: dict) -> pl.DataFrame:
-    """The rows that are not plain, read by the row engine's code; a line it reads into plain values is
+    """The rows that are not keyed, read by the row engine's code; a line it reads into plain values is
     keyed like the others."""
     import polars as pl
 
-    updates: dict[str, list] = {name: [] for name in ("claim_id", "kind", *KEY_FIELDS, "date")}
+    updates: dict[str, list] = {"claim_id": [], "kind": [], "key": [], "date": []}
     for row in rows:
         number, record = raw.record(row)
         item, claim_id = _read(number, record)
         keyed = isinstance(item, ClaimLine) and _plain_line(item)
         if not keyed:
             items[number] = item
-        values = _line_values(item) if keyed else dict.fromkeys(KEY_FIELDS)  # type: ignore[arg-type]
-        kind = KEYED if keyed else INSTANCE if isinstance(item, ClaimLine) else UNREADABLE
-        values.update(claim_id=_groupable(claim_id), kind=kind)
-        values.setdefault("date", None)
-        for name, column in updates.items():
-            column.append(values[name])
+        values = _line_values(item) if keyed else None  # type: ignore[arg-type]
+        updates["claim_id"].append(_groupable(claim_id))
+        updates["kind"].append(KEYED if keyed else INSTANCE if isinstance(item, ClaimLine) else UNREADABLE)
+        updates["key"].append(SEP.join(map(str, values[:-1])) if values else None)
+        updates["date"].append(values[-1] if values else None)
     indices = pl.Series(rows, dtype=pl.UInt32)
     columns = []
     for name, values in updates.items():
@@ -166,24 +180,25 @@ def _groupable(claim_id: str) -> str:
     return claim_id
 
 
-def _line_values(line: ClaimLine) -> dict:
-    return {
-        "code": line.code,
-        "modifiers": ";".join(line.modifiers),
-        "diagnoses": ";".join(line.diagnoses),
-        "payer": line.payer,
-        "place": line.place_of_service,
-        "units": line.units,
-        "units_written": line.units_written,
-        "variant": line.variant,
-        "contractor": line.contractor,
-        "dex": ABSENT if line.dex_z_code is None else line.dex_z_code,
-        "date": line.date_of_service,
-    }
+def _line_values(line: ClaimLine) -> tuple:
+    """The values of :data:`KEY_FIELDS`, then the date."""
+    return (
+        line.code,
+        ";".join(line.modifiers),
+        ";".join(line.diagnoses),
+        line.payer,
+        line.place_of_service,
+        line.units,
+        line.units_written,
+        line.variant,
+        line.contractor,
+        ABSENT if line.dex_z_code is None else line.dex_z_code,
+        line.date_of_service,
+    )
 
 
 def _plain_line(line: ClaimLine) -> bool:
-    """Whether a line read by the row engine's code has plain values (then a key holds it exactly)."""
+    """Whether a line's values are plain text (then a key holds them exactly)."""
     texts = (line.claim_id, line.code, line.payer, line.place_of_service, line.variant, line.contractor,
              line.dex_z_code or "", line.units_written)  # fmt: skip
     codes = (*line.modifiers, *line.diagnoses)

@@ -39,7 +39,6 @@ LINE, PYTHON = "__line", "__python"
 #: File formats besides CSV and JSON Lines, by extension.
 TABLE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow", ".feather": "arrow", ".arrows": "arrow",
                   ".ipc": "arrow"}  # fmt: skip
-_PRINTABLE = bytes(range(0x20, 0x7F))
 _BYTES_PER_LINE = 120  # a first guess of a CSV line's length, to size blocks from a batch size in lines
 
 
@@ -51,7 +50,6 @@ class RawBatch:
 
     frame: pl.DataFrame
     record: Callable[[int], Record]
-    printable: bool = False  # every value is known to be printable ASCII text
 
 
 def input_format(path: Path) -> str:
@@ -210,9 +208,7 @@ def _plain_block(chunk: bytes, names: list[str], line: int) -> RawBatch | None:
     def record(i: int) -> Record:
         return line + i, {n: frame[n][i] for n in present}
 
-    return RawBatch(
-        frame, record, printable=not chunk.translate(None, _PRINTABLE).replace(b"\n", b"").replace(b"\r", b"")
-    )
+    return RawBatch(frame, record)
 
 
 # ---------------------------------------------------------------------------------------- tables
