@@ -130,7 +130,12 @@ def run_batches(args: argparse.Namespace, engine: str) -> int:
         from ..claims.columnar import check_file
     rules = ClaimRules(knowledge_graph(args))
     show_progress = not args.quiet and sys.stderr.isatty()
-    progress = tqdm(unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
+    total = None
+    if show_progress:
+        from ..claims.columnar.reading import count_lines
+
+        total = count_lines(args.file)
+    progress = tqdm(total=total, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
     binary = args.format in ("parquet", "arrow")
     with progress, (binary_stream if binary else output_stream)(args.output, force=args.force) as out:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

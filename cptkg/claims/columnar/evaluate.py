@@ -47,13 +47,11 @@ class Evaluator:
 
     ``form`` is the text form the findings are written in, or None for tables (Parquet, Arrow)."""
 
-    def __init__(
-        self, rules: ClaimRules, form: Form | None, workers: Workers | None = None, key_limit: int = KEY_LIMIT
-    ):
+    def __init__(self, rules: ClaimRules, form: Form | None, workers: Workers | None = None) -> None:
         self.rules = rules
         self.form = form
         self.workers = workers or Workers(rules, form)
-        self.key_limit = key_limit
+        self.key_limit = KEY_LIMIT
         self.borders = thresholds(rules.tables)
         self.in_parts = in_parts(rules, form)
         self._reset()
@@ -86,9 +84,9 @@ class Evaluator:
         singles, lone = self._singles(keyed.filter(pl.col("nread") == 1))
         several, lone_claims = self._several(keyed.filter(pl.col("nread") > 1))
         found = self._joined(pl.concat([singles, several]).sort("ord"))
-        alone = frame.filter(pl.col("alone") | pl.col("group").is_in(pl.Series(lone + lone_claims, dtype=pl.Int64)))
-        loose = frame.filter((pl.col("kind") == UNREADABLE) & ~pl.col("group").is_in(alone["group"].unique()))
-        python = self._one_by_one(alone, lines.items) + self._unreadable(loose, lines.items)
+        alone = frame.filter(pl.col("alone") | pl.col("group").is_in(pl.Series(lone + lone_claims, dtype=pl.Int64).implode()))
+        loose = frame.filter((pl.col("kind") == UNREADABLE) & ~pl.col("group").is_in(alone["group"].unique().implode()))
+        python = sorted(self._one_by_one(alone, lines.items) + self._unreadable(loose, lines.items), key=_order)
         _count(found, python, tally, groups.complete)
         return found, python
 
@@ -288,6 +286,10 @@ def _positions(frame: pl.DataFrame, groups: Groups) -> pl.DataFrame:
         readable.sum().over("group").alias("nread"),
         (pl.col("kind") == INSTANCE).any().over("group").alias("alone"),
     )
+
+
+def _order(row: tuple) -> int:
+    return row[0]
 
 
 def _count(found: pl.DataFrame, python: list[tuple], tally: Tally, lines: int) -> None:

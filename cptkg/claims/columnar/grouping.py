@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..engine import MAX_CLAIM_LINES, RECENT_CLAIMS
+from .. import engine
 
 if TYPE_CHECKING:
     import polars as pl
@@ -36,11 +36,11 @@ class Groups:
 class Grouper:
     """Groups batches of lines into claims, carrying the state from one batch to the next."""
 
-    def __init__(self, max_lines: int = MAX_CLAIM_LINES, recent: int = RECENT_CLAIMS) -> None:
+    def __init__(self) -> None:
         import polars as pl
 
-        self.max_lines = max_lines
-        self.limit = recent
+        self.max_lines = engine.MAX_CLAIM_LINES  # the row engine's limits, read when grouping begins
+        self.limit = engine.RECENT_CLAIMS
         self.current: str | None = None  # the claim id of the last claim begun
         self.split_next = False  # the next claim goes on with a claim cut at the line limit
         self.recent = pl.Series("recent", [], dtype=pl.String)  # the claim ids remembered, oldest first
@@ -63,7 +63,7 @@ class Grouper:
         usual = (
             run_number.value_counts().get_column("count").max() <= self.max_lines
             and not (first_ids[0] == self.current and self.current)
-            and not first_ids.filter(first_ids != "").is_in(self.recent).any()
+            and not first_ids.filter(first_ids != "").is_in(self.recent.implode()).any()
         )
         if usual:
             return self._vectorised(runs, starts, run_number, final)
@@ -107,8 +107,8 @@ class Grouper:
                 state_before = (row, current, split)
                 split = split or claim_id in recent
                 added = evicted = None
-                if claim_id and claim_id != current:
-                    recent[claim_id] = None
+                if claim_id and claim_id != current and claim_id not in recent:
+                    recent[claim_id] = None  # (one already there keeps its place, as in the row engine)
                     added = claim_id
                     if len(recent) > self.limit:
                         evicted = recent.popitem(last=False)[0]

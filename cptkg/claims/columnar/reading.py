@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import InputError
 from ..lines import COLUMNS, OPTIONAL_COLUMNS
-from ..records import Record, csv_rows, file_format, header_names, read_records
+from ..records import Record, count_records, csv_rows, file_format, header_names, read_records
 
 if TYPE_CHECKING:
     import polars as pl
@@ -68,6 +68,17 @@ def read_batches(path: str | Path, batch_size: int) -> Iterator[RawBatch]:
     if kind == "jsonl":
         return record_batches(records, batch_size)
     return _csv_batches(path, records, batch_size)
+
+
+def count_lines(path: str | Path) -> int | None:
+    """How many lines a file's batches hold, for a progress bar (None for an Arrow file)."""
+    path = Path(path)
+    kind = input_format(path)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    return None if kind == "arrow" else count_records(path)
 
 
 # ---------------------------------------------------------------------------------------- records

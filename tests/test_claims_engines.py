@@ -1,0 +1,189 @@
+"""The columnar claims engine against the row engine: the same findings, line for line and byte for byte.
+
+The row engine (``cptkg claims --engine row``) is the oracle: every case file of ``cases/claims/``,
+the line cases given as rows, claims of several lines, claims checked in parts and cut at the line
+limit, tiny batches (a claim held back from one batch to the next), Parquet and Arrow files, and
+100,000 generated lines go through both engines and must come out the same in JSON, CSV and text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+
+import pytest
+
+import cptkg
+from cptkg.claims import ClaimRules, Tally, check_records, count_records, read_records, rows_records, write_findings
+from cptkg.claims import engine as row_engine
+from cptkg.claims.columnar import check_file, check_rows
+from cptkg.claims.columnar import evaluate as columnar_evaluate
+
+from .conftest import CASES, ROOT
+
+CLAIMS = CASES / "claims"
+CASE_FILES = ["mixed.csv", "mixed.jsonl", "not-utf8.csv", *sorted(p.name for p in CLAIMS.glob("coder-cases*.csv"))]
+LINE_CASES = json.loads((CLAIMS / "lines.json").read_text())
+FORMS = ("json", "csv", "text")
+
+
+@pytest.fixture(scope="module")
+def rules(kg) -> ClaimRules:
+    return ClaimRules(kg)
+
+
+def by_row_engine(rules: ClaimRules, records, fmt: str, lines: int) -> str:
+    out, tally = io.StringIO(), Tally()
+    write_findings(check_records(rules, records, tally), out, fmt, lines=lines, tally=tally)
+    return out.getvalue()
+
+
+def by_columnar_engine(rules: ClaimRules, path, fmt: str, batch_size: int = 100_000) -> str:
+    out = io.StringIO()
+    check_file(rules, path, out, fmt, batch_size=batch_size)
+    return out.getvalue()
+
+
+def coder_rows() -> list[dict[str, str]]:
+    with (CLAIMS / "coder-cases.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_csv(path, rows: list[dict[str, str]]) -> None:
+    names = list(rows[0])
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize("fmt", FORMS)
+@pytest.mark.parametrize("name", CASE_FILES)
+def test_case_files(rules, name, fmt):
+    path = CLAIMS / name
+    expected = by_row_engine(rules, read_records(path), fmt, count_records(path))
+    assert by_columnar_engine(rules, path, fmt) == expected
+    assert by_columnar_engine(rules, path, fmt, batch_size=3) == expected  # claims held back between batches
+
+
+def test_line_cases_given_as_rows(graphs):
+    """The line cases as rows, one file per graph: adjacent cases with one claim id are one claim."""
+    for extra in sorted({case.get("graph") or "" for case in LINE_CASES}):
+        rows = [case["line"] for case in LINE_CASES if (case.get("graph") or "") == extra]
+        rules = ClaimRules(graphs(extra or None))
+        for fmt in FORMS:
+            out = io.StringIO()
+            check_rows(rules, rows, out, fmt)
+            assert out.getvalue() == by_row_engine(rules, rows_records(rows), fmt, len(rows)), (extra, fmt)
+
+
+@pytest.fixture(scope="module")
+def graphs():
+    loaded: dict[str | None, cptkg.KnowledgeGraph] = {}
+
+    def get(extra: str | None) -> cptkg.KnowledgeGraph:
+        if extra not in loaded:
+            loaded[extra] = cptkg.load(*([CLAIMS / extra] if extra else []))
+        return loaded[extra]
+
+    return get
+
+
+def claims_file(path, seed: int = 3) -> None:
+    """Claims of several lines (the coder's lines, three to a claim, some claims repeated later in the
+    file), claim ids a CSV or JSON string must escape, lines that cannot be read (with and without a
+    claim id, inside claims), and one claim longer than the row engine's line limit."""
+    rng = random.Random(seed)
+    rows = []
+    for number, row in enumerate(coder_rows()):
+        row = {k: v for k, v in row.items() if k not in ("expected", "not_expected", "why")}
+        rows.append({**row, "claim_id": f"K{number // 3}"})
+    rows += [dict(r) for r in rng.sample(rows, 30)]  # the same claims again, not adjacent: checked in parts
+    odd_ids = ['A,1', 'B"2', "C\\3", " D4 "]
+    rows += [{**rows[i], "claim_id": odd_ids[i % 4]} for i in range(12)]
+    for at in sorted(rng.sample(range(len(rows)), 12), reverse=True):
+        rows.insert(at, {**rows[at], "units": "two", "claim_id": rng.choice(["", rows[at]["claim_id"]])})
+    long_claim = {**rows[0], "claim_id": "LONG", "units": "1"}
+    rows += [long_claim] * (row_engine.MAX_CLAIM_LINES + 5) + [{**rows[1], "claim_id": "LONG"}]
+    write_csv(path, rows)
+
+
+@pytest.mark.parametrize("batch_size", [100_000, 7])
+def test_claims_of_several_lines_in_parts_and_cut(rules, tmp_path, batch_size):
+    path = tmp_path / "claims.csv"
+    claims_file(path)
+    for fmt in FORMS:
+        expected = by_row_engine(rules, read_records(path), fmt, count_records(path))
+        assert by_columnar_engine(rules, path, fmt, batch_size) == expected, fmt
+    findings = json.loads(expected_json := by_row_engine(rules, read_records(path), "json", count_records(path)))
+    rules_seen = {f["rule"] for f in findings["findings"]}
+    assert {"claim-checked-in-parts", "unreadable-line", "units-mue-date-of-service"} <= rules_seen, expected_json[:0]
+
+
+def test_forgotten_claim_ids_and_a_small_memory(rules, tmp_path, monkeypatch):
+    """With the row engine's limits small (claims of 4 lines, 3 claim ids remembered) and few keys
+    remembered, what is forgotten and when is the same in both engines."""
+    monkeypatch.setattr(row_engine, "MAX_CLAIM_LINES", 4)
+    monkeypatch.setattr(row_engine, "RECENT_CLAIMS", 3)
+    monkeypatch.setattr(columnar_evaluate, "KEY_LIMIT", 5)
+    path = tmp_path / "claims.csv"
+    claims_file(path, seed=5)
+    for batch_size in (100_000, 5):
+        expected = by_row_engine(rules, read_records(path), "json", count_records(path))
+        assert by_columnar_engine(rules, path, "json", batch_size) == expected, batch_size
+
+
+def test_tables_in_and_out(rules, tmp_path):
+    """Parquet and Arrow files in (their rows numbered from 1, as rows given in Python are; whole
+    numbers and dates as typed columns), and findings written as tables."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+
+    rows = [{k: v for k, v in r.items() if k not in ("expected", "not_expected", "why")} for r in coder_rows()]
+    rows += [{**rows[0], "units": "1.0"}, {**rows[1], "units": "0"}, {**rows[2], "date_of_service": "03/15/2024"}]
+    table = pa.Table.from_pylist(rows)
+    typed = table.set_column(
+        table.schema.get_field_index("units"), "units", pa.array([int(r["units"]) if r["units"].isdigit() else None for r in rows])
+    )
+    pq.write_table(table, tmp_path / "claims.parquet")
+    feather.write_feather(typed, tmp_path / "claims.arrow")
+    typed_rows = typed.to_pylist()
+    for name, given in (("claims.parquet", rows), ("claims.arrow", typed_rows)):
+        for fmt in FORMS:
+            expected = by_row_engine(rules, rows_records(given), fmt, len(given))
+            assert by_columnar_engine(rules, tmp_path / name, fmt) == expected, (name, fmt)
+    expected = json.loads(by_row_engine(rules, rows_records(rows), "json", len(rows)))["findings"]
+    for fmt, read in (("parquet", pq.read_table), ("arrow", feather.read_table)):
+        target = tmp_path / f"findings.{fmt}"
+        with target.open("wb") as out:
+            check_file(rules, tmp_path / "claims.parquet", out, fmt)
+        assert read(target).to_pylist() == expected
+
+
+def test_command_line(cli, tmp_path):
+    path = CLAIMS / "mixed.csv"
+    row = cli("claims", str(path), "--format", "json", "--engine", "row", "--quiet")
+    columnar = cli("claims", str(path), "--format", "json", "--engine", "columnar", "--quiet")
+    default = cli("claims", str(path), "--format", "json", "--quiet")
+    assert row.code == columnar.code == default.code == 1
+    assert row.out == columnar.out == default.out
+    target = tmp_path / "findings.parquet"
+    done = cli("claims", str(path), "--format", "parquet", "--output", str(target))
+    assert done.code == 1 and target.stat().st_size > 0 and "8 lines checked" in done.err
+    refused = cli("claims", str(path), "--format", "parquet", "--engine", "row")
+    assert refused.code == 2 and refused.out == "" and refused.err.count("\n") == 1 and "columnar" in refused.err
+
+
+@pytest.mark.slow
+def test_generated_lines(rules, tmp_path):
+    """100,000 generated lines (every rule fires somewhere): the same JSON from both engines."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate_claims import write
+
+    path = write(100_000, tmp_path / "claims.csv")
+    assert by_columnar_engine(rules, path, "json") == by_row_engine(rules, read_records(path), "json", 100_000)
