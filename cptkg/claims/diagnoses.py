@@ -53,6 +53,7 @@ class DiagnosisReading:
     contributions: tuple[Contribution, ...] = ()
     mapped: frozenset[str] = frozenset()  # indications mapped (SKOS) to a code or a category above it
     shown: Shown | None = None  # what the line alone shows (filled on first use)
+    found: dict = field(default_factory=dict)  # findings remembered for lines with these diagnoses
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: The most lines of one claim held at once; a longer claim is checked in parts.
 MAX_CLAIM_LINES = 1_000
 #: How many claim ids are remembered to tell that a claim's lines are not adjacent.
-RECENT_CLAIMS = 100_000
+RECENT_CLAIMS = 10_000
 
 
 def check_registry() -> list[str]:
@@ -120,29 +120,34 @@ def _read(number: int, record: Record | object) -> tuple[ClaimLine | Finding, st
     """A line, or the finding that it cannot be read; and its claim id."""
     if isinstance(record, InputError):
         return _unreadable(number, "", record), ""
-    claim_id = record.get("claim_id")  # type: ignore[union-attr]
-    claim_id = str(claim_id).strip() if isinstance(claim_id, (str, int)) and not isinstance(claim_id, bool) else ""
     try:
-        return ClaimLine.parse(number, record), claim_id  # type: ignore[arg-type]
+        line = ClaimLine.parse(number, record)  # type: ignore[arg-type]
     except InputError as error:
+        claim_id = record.get("claim_id")  # type: ignore[union-attr]
+        claim_id = str(claim_id).strip() if isinstance(claim_id, (str, int)) and not isinstance(claim_id, bool) else ""
         return _unreadable(number, claim_id, error), claim_id
+    return line, line.claim_id
 
 
 def _flush(
     rules: ClaimRules, group: list[tuple[int, ClaimLine | Finding]], split: bool, tally: Tally, explain: int | None
-) -> Iterator[Finding]:
+) -> list[Finding]:
+    """The findings of one claim's lines (and of its unreadable lines), in line order, counted."""
     lines = [item for _, item in group if isinstance(item, ClaimLine)]
     checked = iter(rules.check_claim(lines, explain) if lines else [])
+    found: list[Finding] = []
+    severities = tally.severities
     for _, item in group:
         findings = [item] if isinstance(item, Finding) else next(checked)
         if split and isinstance(item, ClaimLine):
             findings = [_in_parts(rules, item), *(f for f in findings if f.rule != "no-findings")]
         error_found = False
         for finding in findings:
-            tally.severities[finding.severity] += 1
+            severities[finding.severity] += 1
             error_found = error_found or finding.severity == "error"
-            yield finding
         tally.error_lines += error_found
+        found += findings
+    return found
 
 
 def _unreadable(number: int, claim_id: str, error: InputError) -> Finding:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C encoder where there is one
 from typing import Any, NamedTuple, TextIO
 
 from ..core.errors import InputError, one_line
@@ -39,6 +39,21 @@ class Finding(NamedTuple):
             "message": self.message,
             "source": self.source,
         }
+
+    def json(self) -> str:
+        """The JSON object of :meth:`to_dict`, written as ``json.dumps(..., ensure_ascii=False)`` writes it
+        (built directly: this runs for every finding of a file).
+
+        >>> import json
+        >>> f = Finding("C1", 2, "error", "code-unknown", 'No "such" code.', "the rule table")
+        >>> f.json() == json.dumps(f.to_dict(), ensure_ascii=False)
+        True
+        """
+        quote = encode_basestring
+        return (
+            f'{{"claim_id": {quote(self.claim_id)}, "line": {self.line}, "severity": {quote(self.severity)}, '
+            f'"rule": {quote(self.rule)}, "message": {quote(self.message)}, "source": {quote(self.source)}}}'
+        )
 
     def text(self) -> str:
         """One readable line.
@@ -82,7 +97,7 @@ def write_findings(
         separator = "\n  "
         for finding in findings:
             out.write(separator)
-            out.write(json.dumps(finding.to_dict(), ensure_ascii=False))
+            out.write(finding.json())
             separator = ",\n  "
         out.write("\n]}\n" if separator != "\n  " else "]}\n")
     elif fmt == "csv":

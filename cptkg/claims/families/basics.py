@@ -82,7 +82,8 @@ def check_place_of_service(tables: ClaimTables, ctx: LineContext, report: LineRe
 def check_variant(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     line = ctx.line
     if not line.variant or not ctx.known:
-        report.skip(("variant-out-of-scope", "variant-other-gene"), "no variant, or a code the graph does not hold")
+        if report.explain:
+            report.skip(("variant-out-of-scope", "variant-other-gene"), "no variant, or an unknown code")
         return
     found = tables.variant_finding(line.code, line.variant)
     if found is not None:

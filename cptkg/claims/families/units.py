@@ -23,7 +23,8 @@ def _units(count: int) -> str:
 @family("units", *UNIT_RULES)
 def check_units(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     if not ctx.known or ctx.location.payer is None:
-        report.skip(UNIT_RULES, "no code or payer the graph holds")
+        if report.explain:
+            report.skip(UNIT_RULES, "no code or payer the graph holds")
         return
     line = ctx.line
     for limit, policy in ctx.binding.limits:
