@@ -200,8 +200,8 @@ def _said(rows: list[Record], sources: list[dict[str, Any]]) -> str:
         for said in cited:
             text = escape(said.get("source_label") or said.get("source") or "")
             if said.get("status"):
-                status = str(said["status"]).lower()
-                text += f' <span class="status status-{escape(status)}">{escape(status)}</span>'
+                status = str(said["status"])  # one spelling (VERIFIED); the CSS class is its slug
+                text += f' <span class="status status-{escape(status.lower().replace(" ", "-"))}">{escape(status)}</span>'
             texts.append(text)
         listing = ", ".join(t for t in _unique(texts) if t)
         parts.append(f'<span class="graph">{escape(_graph(graph))}</span>' + (f" ({listing})" if listing else ""))
