@@ -47,6 +47,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
+    """The ``cptkg`` argument parser: the global options and one subcommand per module of :data:`COMMANDS`."""
     top = argparse.ArgumentParser(
         prog="cptkg",
         description="Query, validate and check the CPT molecular-pathology knowledge graph.",
@@ -83,6 +84,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (the process's arguments by default); returns the exit status.
+
+    A :class:`~cptkg.CptkgError` is printed as one line on standard error, with status 2.
+    """
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args) or EXIT_OK)

@@ -93,10 +93,12 @@ class NamedQuery:
 
     @property
     def title(self) -> str:
+        """The query's title (its ``title`` header, else its name)."""
         return self.header.get("title", self.name)
 
     @property
     def description(self) -> str:
+        """What the query answers (its ``description`` header; empty when it has none)."""
         return self.header.get("description", "")
 
     def with_values(self, variable: str, terms: Iterable[object]) -> str:

@@ -248,6 +248,7 @@ def write_graph(store: Http, graph: str, triples: list[ox.Triple], *, replace: b
 
 
 def by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
+    """The triples of the quads, grouped by the IRI of their named graph (default-graph quads are left out)."""
     graphs: dict[str, list[ox.Triple]] = defaultdict(list)
     for quad in quads:
         if isinstance(quad.graph_name, ox.NamedNode):
