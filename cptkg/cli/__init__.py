@@ -25,6 +25,7 @@ from ..core.version import __version__
 from . import (
     check,
     claims,
+    completion,
     diagram,
     docs,
     export,
@@ -41,7 +42,10 @@ from . import (
 )
 
 #: The command modules, each with ``register(subparsers)``, in the order of ``cptkg --help``.
-COMMANDS = [report, queries, query, sparql, export, mappings, map, claims, validate, check, diagram, docs, variant, serve, push]
+COMMANDS = [
+    report, queries, query, sparql, export, mappings, map, claims, validate, check, diagram, docs, variant, serve, push,
+    completion,
+]  # fmt: skip
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
