@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .checks import CheckReport
     from .claims import ClaimFindings
     from .reasoning import Engine, ReasonedGraph
+    from .terminology import LinkReport
     from .validation import ValidationReport
     from .variants import VariantResult
 
@@ -107,8 +108,11 @@ class KnowledgeGraph(CoreGraph):
 
         return check_claims(self, path_or_rows)
 
-    def link(self, path: str | Path, input_format: str | None = None) -> str:
-        """Load an outside terminology or mapping file into its own named graph; returns the graph IRI."""
+    def link(self, path: str | Path, input_format: str | None = None, prefix_map: Any = None) -> LinkReport:
+        """Load an outside terminology or mapping file into its own named graph; says what was linked (``.graph``).
+
+        See :func:`cptkg.terminology.link` for the formats and ``prefix_map``.
+        """
         from .terminology import link
 
-        return link(self, path, input_format=input_format)
+        return link(self, path, input_format=input_format, prefix_map=prefix_map)
