@@ -107,7 +107,11 @@ def read_table(path: Path, text: str, reader: str | None = None) -> Table:
     for number, line in enumerate(lines[header + 1 :], start=column_line + 1):
         if not line.strip():
             continue
-        cells = next(csv.reader([line], delimiter="\t"))
+        try:
+            cells = next(csv.reader([line], delimiter="\t"))
+        except csv.Error as error:  # a field over the csv module's limit (128 KiB), a NUL byte
+            table.skipped.append(Skipped(number, f"not a table row: {error}"))
+            continue
         if len(cells) != len(columns):
             table.skipped.append(Skipped(number, f"the row has {len(cells)} fields; the header has {len(columns)}"))
             continue
