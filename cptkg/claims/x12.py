@@ -105,6 +105,11 @@ def _walk(path: Path, reader: Any) -> Interchange:
                 claim.date = when
     if line is not None:
         out.records.append(_finish(line, claim))
+    reader.cleanup()  # pyx12 checks the envelope's trailers and counts here
+    for error in reader.err_list:
+        if "missing" in str(error[2]).lower() and "trailer" in str(error[2]).lower():
+            raise InputError(f"the interchange is cut short: {one_line(str(error[2]))}", path=path, line=reader.get_cur_line())
+        out.notices.append(f"X12 envelope: {one_line(str(error[2]))}")
     if not out.records and not out.version:
         raise InputError("holds no X12 functional group (no GS segment)", path=path)
     if icd9:
