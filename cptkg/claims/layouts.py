@@ -187,63 +187,68 @@ def layout_records(path: Path, handle: Any, layout: Layout) -> Iterator[tuple[in
     """The records of a delimited export read through a layout: ``(file line, record)`` or ``(line, error)``."""
     reader = csv.reader(handle, delimiter=layout.delimiter)
     header = [cell.strip().upper() for cell in next(reader)]
-    index = {name: position for position, name in enumerate(header)}
-    needed = [c for columns in layout.columns.values() for c in columns]
-    absent = [c for c in dict.fromkeys(needed) if c.upper() not in index]
-    if absent:
-        raise InputError(f"the header lacks the column{'s' if len(absent) > 1 else ''} {', '.join(absent)} "
-                         f"({layout.name} layout)", path=path, line=1)
-    wide = layout.name == "de-synpuf-carrier"
+    plan = _plan(path, header, layout)
+    wide, width = layout.name == "de-synpuf-carrier", len(header)
     last = reader.line_num
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as error:
+        except csv.Error as error:  # a field over the csv module's limit (128 KiB), a NUL byte
             yield last + 1, InputError(f"not valid {layout.delimiter!r}-delimited text: {error}", line=last + 1)
             last = reader.line_num
             continue
         start, last = last + 1, reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
+        if len(row) < width:
+            if row and any(cell.strip() for cell in row):
+                yield start, InputError(f"the line has {len(row)} fields, the header {width}", line=start)
             continue
-        if len(row) < len(header):
-            yield start, InputError(f"the line has {len(row)} fields, the header {len(header)}", line=start)
-            continue
-        if len(row) > len(header):
-            _note_extra(layout, start, len(row), len(header))
-        if any(len(cell) > FIELD_LIMIT for cell in row):
-            yield start, InputError(f"a field is longer than {FIELD_LIMIT} characters", line=start)
-            continue
+        if len(row) > width:
+            _note_extra(layout, start, len(row), width)
         if wide:
-            yield from ((start, record) for record in _slots(row, index, layout))
+            yield from ((start, record) for record in _slots(row, header, plan, layout))
         else:
-            yield start, _record(row, index, layout)
+            yield start, _record(row, plan, layout)
+
+
+#: For each cptkg column, the positions of its file columns, each with the position of its ICD version column.
+Plan = list[tuple[str, list[tuple[int, int | None]]]]
+
+
+def _plan(path: Path, header: list[str], layout: Layout) -> Plan:
+    """Where each cptkg column's values are in a row (computed once per file, not once per line)."""
+    index = {name: position for position, name in enumerate(header)}
+    needed = [c for columns in layout.columns.values() for c in columns]
+    absent = [c for c in dict.fromkeys(needed) if c.upper() not in index]
+    if absent:
+        raise InputError(f"the header lacks the column{'s' if len(absent) > 1 else ''} {', '.join(absent)} "
+                         f"({layout.name} layout)", path=path, line=1)
+    return [
+        (name, [(index[c.upper()], index.get(layout.versions.get(c, ""))) for c in columns])
+        for name, columns in layout.columns.items()
+    ]
 
 
 def _note_extra(layout: Layout, line: int, fields: int, named: int) -> None:
     """Say once per file that a line has fields past the header's (CMS's own sample files do): they are not read."""
-    extra = [n for n in layout.notices if n.startswith("fields past the header")]
-    if not extra:
+    if not any(n.startswith("fields past the header") for n in layout.notices):
         layout.notices.append(f"fields past the header's {named} columns are not read (first on line {line}, {fields} fields)")
 
 
-def _value(row: list[str], index: dict[str, int], layout: Layout, name: str) -> str:
-    values = []
-    for column in layout.columns.get(name, ()):
-        text = row[index[column.upper()]].strip()
-        version = layout.versions.get(column)
-        if text and not (version and row[index[version]].strip() == ICD9_VERSION):
-            values.append(text)
-    return ";".join(dict.fromkeys(values))
-
-
-def _record(row: list[str], index: dict[str, int], layout: Layout) -> dict[str, Any]:
+def _record(row: list[str], plan: Plan, layout: Layout) -> dict[str, Any] | InputError:
     record: dict[str, Any] = dict(layout.constants)
-    for name in layout.columns:
-        record[name] = _value(row, index, layout, name)
+    for name, positions in plan:
+        values = []
+        for position, version in positions:
+            text = row[position].strip()
+            if len(text) > FIELD_LIMIT:
+                return InputError(f"a field is longer than {FIELD_LIMIT} characters")
+            if text and (version is None or row[version].strip() != ICD9_VERSION):
+                values.append(text)
+        record[name] = values[0] if len(values) == 1 else ";".join(dict.fromkeys(values))
     for name in COLUMNS:
-        record.setdefault(name, "1" if name == "units" else "")
+        record.setdefault(name, "")
     record["units"] = normalise_units(record["units"]) or "1"
     if record.get("date_of_service"):
         record["date_of_service"] = _date(record["date_of_service"])
@@ -257,10 +262,13 @@ def _date(text: str) -> str:
         return text  # ClaimLine names the bad date with its line
 
 
-def _slots(row: list[str], index: dict[str, int], layout: Layout) -> Iterator[dict[str, Any]]:
-    base = _record(row, index, layout)
+def _slots(row: list[str], header: list[str], plan: Plan, layout: Layout) -> Iterator[dict[str, Any] | InputError]:
+    base = _record(row, plan, layout)
+    if isinstance(base, InputError):
+        yield base
+        return
     for slot in range(1, SYNPUF_SLOTS + 1):
-        column = index.get(f"HCPCS_CD_{slot}")
-        code = row[column].strip() if column is not None else ""
+        name = f"HCPCS_CD_{slot}"
+        code = row[header.index(name)].strip() if name in header else ""
         if code:
             yield {**base, "cpt_code": code, "claim_line": slot}
