@@ -91,7 +91,8 @@ def write_findings(
     given, is the one filled while the findings are produced, for the text summary.
     """
     if fmt == "json":
-        out.write(f'{{"lines": {lines or 0}, "findings": [')
+        counted_after = lines is None and tally is not None and tally.layout != "cptkg"  # an export: no second pass
+        out.write('{"findings": [' if counted_after else f'{{"lines": {lines or 0}, "findings": [')
         separator = "\n  "
         for finding in findings:
             out.write(separator)
@@ -99,6 +100,8 @@ def write_findings(
             separator = ",\n  "
         out.write("\n]" if separator != "\n  " else "]")
         extra = tally.extra() if tally is not None else {}
+        if counted_after and tally is not None:
+            extra = {"lines": tally.lines + tally.skipped_other_codes, **extra}
         out.write("".join(f", {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in extra.items()) + "}\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")

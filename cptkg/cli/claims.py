@@ -58,7 +58,9 @@ def run_claims(args: argparse.Namespace) -> int:
     records = source.records
     rules = ClaimRules(knowledge_graph(args))
     show_progress = not args.quiet and sys.stderr.isatty()
-    lines = count_records(args.file, args.columns) if args.format == "json" or show_progress else None
+    # the JSON's "lines" of an export is written after its findings, from the tally (no second pass over the file)
+    counted = show_progress or (args.format == "json" and source.layout == "cptkg")
+    lines = count_records(args.file, args.columns) if counted else None
     tally = Tally()
     tally.layout, tally.notices = source.layout, source.notices
     skip = args.other_codes == "skip" or (args.other_codes == "auto" and source.payer_wide)
