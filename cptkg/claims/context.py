@@ -182,10 +182,10 @@ class Recorder:
         self.found.append((level, rule, message, source))
 
     def note(self, rule: str, text: str) -> None:
-        pass
+        """Nothing: a remembered line is never an explained one."""
 
     def skip(self, rules: Sequence[str], text: str) -> None:
-        pass
+        """Nothing: a remembered line is never an explained one."""
 
 
 def remembered(ctx: LineContext, report: LineReport, store: dict, key: object, work) -> None:

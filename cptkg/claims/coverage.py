@@ -41,6 +41,7 @@ class Verdict:
 
     @property
     def judged(self) -> bool:
+        """Whether policies in force judged the line's coverage (one of :data:`JUDGED`)."""
         return self.state in JUDGED
 
 

@@ -240,6 +240,7 @@ class DiagnosisTables:
         return self.ancestors.get(indication, frozenset()) | {indication}
 
     def label(self, resource: str) -> str:
+        """The label of an indication or diagnosis group (the resource itself when it has none)."""
         return self.labels.get(resource, resource)
 
 

@@ -12,8 +12,8 @@ and the next line is checked.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError, one_line
 from . import families as _families  # noqa: F401  (registers the families)
@@ -88,15 +88,29 @@ class ClaimRules:
 
 
 def check_records(
-    rules: ClaimRules, records: Iterable[Record], tally: Tally | None = None, explain: int | None = None
+    rules: ClaimRules,
+    records: Iterable[Record],
+    tally: Tally | None = None,
+    explain: int | None = None,
+    *,
+    skip_other_codes: bool = False,
 ) -> Iterator[Finding]:
-    """The findings of each record, claim after claim, in line order (a generator: memory stays flat)."""
+    """The findings of each record, claim after claim, in line order (a generator: memory stays flat).
+
+    ``explain``, a line number, keeps what every rule looked at on that line (:func:`cptkg.claims.explain`).
+    With ``skip_other_codes`` (for payer-wide exports), a line for a code the graph does not hold,
+    or with no code, is counted in ``tally.skipped_other_codes`` and not checked.
+    """
     tally = tally if tally is not None else Tally()
     group: list[tuple[int, ClaimLine | Finding]] = []
     current: str | None = None
     split = False
     recent: OrderedDict[str, None] = OrderedDict()
+    codes = rules.tables.codes
     for number, record in records:
+        if skip_other_codes and not isinstance(record, InputError) and _other_code(record, codes):
+            tally.skipped_other_codes += 1
+            continue
         tally.lines += 1
         item, claim_id = _read(number, record)
         joins = claim_id == current or (isinstance(item, Finding) and not claim_id)
@@ -114,6 +128,11 @@ def check_records(
         group.append((number, item))
     if group:
         yield from _flush(rules, group, split, tally, explain)
+
+
+def _other_code(record: Mapping[str, Any], codes: Mapping[str, str]) -> bool:
+    """A line for a code the graph does not hold (or for no code at all): not this graph's business."""
+    return str(record.get("cpt_code") or "").strip().upper() not in codes
 
 
 def _read(number: int, record: Record | object) -> tuple[ClaimLine | Finding, str]:

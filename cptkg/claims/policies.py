@@ -303,6 +303,7 @@ class PolicyTables:
         return location.where == "n/a"
 
     def label(self, resource: str | None) -> str:
+        """The label of a payer, contractor, jurisdiction or programme (the resource itself when it has none)."""
         if resource is None:
             return ""
         return self.labels.get(resource) or self.program_labels.get(resource) or resource

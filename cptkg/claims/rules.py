@@ -57,6 +57,7 @@ class RuleRow:
 
     @property
     def severity(self) -> tuple[Severity, ...]:
+        """The levels of the rule (the same as :attr:`levels`)."""
         return self.levels
 
 

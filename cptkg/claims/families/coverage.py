@@ -26,6 +26,7 @@ def _programmes(tables: ClaimTables, ctx: LineContext) -> str:
 
 @family("jurisdiction", "contractor-unknown", "coverage-outside-moldx")
 def check_jurisdiction(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Whether the line's contractor is known, and whether the code's programme policies bind it."""
     code, location = ctx.line.code, ctx.location
     unplaced = ctx.known and location.where in ("unknown", "outside") and ctx.binding.programme_policies
     state = ctx.verdict.state if unplaced or report.explain and ctx.known else "placed"
@@ -55,6 +56,7 @@ def check_jurisdiction(tables: ClaimTables, ctx: LineContext, report: LineReport
 
 @family("coverage", *COVERAGE_RULES)
 def check_coverage(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """What the policies that judge the line on its date say of its indications, or the payer's policies."""
     if not ctx.known:
         if report.explain:
             report.skip(COVERAGE_RULES, "the code is not one the graph holds")
@@ -146,6 +148,7 @@ def _not_covered(tables: ClaimTables, ctx: LineContext, verdict: Verdict, report
 
 @family("moldx", "dex-z-code-missing", "dex-z-code-not-checked")
 def check_test_identifier(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Whether a programme line carries the test identifier (DEX Z-Code) its billing article asks for."""
     line, location = ctx.line, ctx.location
     if not ctx.known or location.where != "programme":
         if report.explain:

@@ -26,6 +26,7 @@ def _believed(first: FirstDate) -> str:
 
 @family("dates", *DATE_RULES)
 def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Codes, modifiers, places and policies used on a date of service before they took effect."""
     line = ctx.line
     day = line.date_of_service
     if day is None:

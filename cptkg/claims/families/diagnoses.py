@@ -19,6 +19,7 @@ DIAGNOSIS_RULES = ("diagnosis-invalid", "diagnosis-decimal-free", "diagnosis-non
 
 @family("diagnosis", *DIAGNOSIS_RULES)
 def check_diagnoses(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """How each diagnosis is written and billed: its form, its point, a category, a code not listed."""
     for rule, message in ctx.reading.notes:
         report(rule, message)
     if report.explain:
@@ -30,6 +31,7 @@ def check_diagnoses(tables: ClaimTables, ctx: LineContext, report: LineReport) -
 
 @family("indication", "diagnosis-no-indication", "mcrc-by-claim", "mcrc-needs-review")
 def check_indications(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Which indications of the code the diagnoses show, on the line or its claim, or only after review."""
     if not ctx.described:
         if report.explain:
             report.skip(("diagnosis-no-indication", "mcrc-by-claim", "mcrc-needs-review"), "the code is not described")

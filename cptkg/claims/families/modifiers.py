@@ -37,6 +37,7 @@ MEANINGS = ("modifier-90-reference-lab", "modifier-91-repeat-test", "modifier-59
 
 @family("modifiers", *MODIFIER_RULES)
 def check_modifiers(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """What the modifiers mean, which go together, and which the code or the coverage verdict rules out."""
     line = ctx.line
     if not line.modifiers:
         if report.explain:
