@@ -287,3 +287,83 @@ def test_a_rule_reports_only_the_severities_of_its_table_row(kg, monkeypatch):
     line = ClaimLine.parse(2, dict(zip(COLUMNS, ["C1", "81311", "", "C18.7", "Aetna", "81", "1"])))
     with pytest.raises(AssertionError, match="coverage-no-policy has no error level"):
         ClaimRules(kg).check(line)
+
+
+# ---------------------------------------------------------------- claims, units and the explain view (issue 22)
+
+MOLDX_LINE = {
+    "claim_id": "K1", "cpt_code": "81311", "modifiers": "", "icd10cm": "C18.7;C78.00", "payer": "Medicare",
+    "contractor": "Noridian JE", "place_of_service": "81", "units": "1", "date_of_service": "2024-03-15",
+    "dex_z_code": "Z1",
+}  # fmt: skip
+
+
+def rules_of(result, line: int) -> list[str]:
+    return [f.rule for f in result if f.line == line]
+
+
+def test_adjacent_lines_of_a_claim_show_an_indication_together(kg):
+    """A colorectal primary on one line and a secondary on the next: metastatic colorectal cancer by claim."""
+    primary = {**MOLDX_LINE, "icd10cm": "C18.7"}
+    secondary = {**MOLDX_LINE, "cpt_code": "81275", "icd10cm": "C78.01", "dex_z_code": ""}
+    together = kg.check_claims([primary, secondary])
+    assert rules_of(together, 1) == ["mcrc-by-claim"] and "line 2 (C78.01)" in together[0].message
+    other = {**MOLDX_LINE, "claim_id": "K2", "icd10cm": "C18.7;C78.00"}
+    apart = kg.check_claims([primary, other, secondary])  # K1's lines are not next to each other
+    assert rules_of(apart, 1) == ["coverage-conditional"]
+    assert rules_of(apart, 2) == ["no-findings"]
+    [in_parts] = [f for f in apart if f.rule == "claim-checked-in-parts"]
+    assert in_parts.line == 3 and in_parts.severity == "warning" and "sort the file by claim_id" in in_parts.message
+
+
+def test_a_claim_longer_than_the_limit_is_checked_in_parts(kg, monkeypatch):
+    from cptkg.claims import engine
+
+    monkeypatch.setattr(engine, "MAX_CLAIM_LINES", 2)
+    result = kg.check_claims([MOLDX_LINE] * 3)
+    assert "claim-checked-in-parts" not in rules_of(result, 1) + rules_of(result, 2)
+    assert rules_of(result, 3)[0] == "claim-checked-in-parts"
+    # the first part's two lines are added up for the unit edit of the date of service; the third is alone
+    assert "units-mue-date-of-service" in rules_of(result, 2) and "units-mue-date-of-service" not in rules_of(result, 3)
+
+
+@pytest.mark.parametrize("units", ["1.0", "1.00", 1.0])
+def test_units_with_a_zero_decimal_part_are_read_and_said(kg, units):
+    result = kg.check_claims([{**MOLDX_LINE, "units": units}])
+    assert [(f.severity, f.rule) for f in result] == [("info", "units-decimal-read")]
+    assert "read as 1 unit" in result[0].message
+
+
+@pytest.mark.parametrize("units", ["1_000", "\u0661", "\u00b2", "\uff11", "1\u00a0000", "1.5", "0", "two", True])
+def test_units_must_be_ascii_whole_numbers(kg, units):
+    """As the security review asks: int() would read 1_000 and non-ASCII digits; the check does not."""
+    [finding] = kg.check_claims([{**MOLDX_LINE, "units": units}])
+    assert finding.rule == "unreadable-line" and "units must be a whole number" in finding.message
+
+
+def test_units_with_a_plus_sign_are_a_whole_number(kg):
+    assert [f.rule for f in kg.check_claims([{**MOLDX_LINE, "units": "+1"}])] == ["no-findings"]
+
+
+def test_explain_shows_every_rule_of_the_table_for_one_line(cli):
+    from cptkg.claims.rules import table
+
+    path = CLAIMS / "coder-cases.csv"
+    run = cli("claims", str(path), "--explain", "9")  # C008: the primary here, the secondary on line 10
+    assert run.code == 0, run.err
+    assert run.out.startswith("line 9, claim C008")
+    for rule in table():
+        assert run.out.count(f"[{rule}]") == 1, rule
+    fired = run.out.split("fired:")[1].split("evaluated, did not fire:")[0]
+    assert "info [mcrc-by-claim]" in fired and "(source: billing-rules.md" in fired
+    assert "[units-above-limit] 1 unit within A57486's 1" in run.out  # evaluated, with what it looked at
+    assert "data: unit-limits" in run.out
+    run = cli("claims", str(path), "--explain", "76", "--format", "json")  # C072: an unknown code
+    assert run.code == 1
+    answer = json.loads(run.out)
+    outcomes = {o["rule"]: o for o in answer["rules"]}
+    assert answer["claim_id"] == "C072" and len(outcomes) == len(table())
+    assert outcomes["code-unknown"]["outcome"] == "fired" and outcomes["code-unknown"]["severity"] == "error"
+    assert outcomes["coverage-not-covered"]["outcome"] == "not evaluated"
+    run = cli("claims", str(path), "--explain", "5000")
+    assert run.code == 2 and "no line 5000" in run.err and run.err.count("\n") == 1

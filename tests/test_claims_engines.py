@@ -101,7 +101,7 @@ def claims_file(path, seed: int = 3) -> None:
         row = {k: v for k, v in row.items() if k not in ("expected", "not_expected", "why")}
         rows.append({**row, "claim_id": f"K{number // 3}"})
     rows += [dict(r) for r in rng.sample(rows, 30)]  # the same claims again, not adjacent: checked in parts
-    odd_ids = ['A,1', 'B"2', "C\\3", " D4 "]
+    odd_ids = ["A,1", 'B"2', "C\\3", " D4 "]
     rows += [{**rows[i], "claim_id": odd_ids[i % 4]} for i in range(12)]
     for at in sorted(rng.sample(range(len(rows)), 12), reverse=True):
         rows.insert(at, {**rows[at], "units": "two", "claim_id": rng.choice(["", rows[at]["claim_id"]])})
@@ -146,7 +146,9 @@ def test_tables_in_and_out(rules, tmp_path):
     rows += [{**rows[0], "units": "1.0"}, {**rows[1], "units": "0"}, {**rows[2], "date_of_service": "03/15/2024"}]
     table = pa.Table.from_pylist(rows)
     typed = table.set_column(
-        table.schema.get_field_index("units"), "units", pa.array([int(r["units"]) if r["units"].isdigit() else None for r in rows])
+        table.schema.get_field_index("units"),
+        "units",
+        pa.array([int(r["units"]) if r["units"].isdigit() else None for r in rows]),
     )
     pq.write_table(table, tmp_path / "claims.parquet")
     feather.write_feather(typed, tmp_path / "claims.arrow")
@@ -187,3 +189,38 @@ def test_generated_lines(rules, tmp_path):
 
     path = write(100_000, tmp_path / "claims.csv")
     assert by_columnar_engine(rules, path, "json") == by_row_engine(rules, read_records(path), "json", 100_000)
+
+
+EXTERNAL = ROOT / "tests" / "data" / "external"
+EXPORTS = sorted([*(EXTERNAL / "claims").glob("*"), *(EXTERNAL / "x12").glob("*")], key=lambda p: p.name)
+
+
+@pytest.mark.parametrize("path", EXPORTS, ids=lambda p: p.name)
+def test_exports_on_the_command_line(cli, path):
+    """Payers' exports (CMS RIF, DE-SynPUF, X12 837P), read by the row engine's readers, and their lines
+    for other codes skipped or checked: the same output from both engines."""
+    for extra in ([], ["--other-codes", "check"]):
+        for fmt in ("json", "text"):
+            argv = ["claims", str(path), "--format", fmt, "--quiet", *extra]
+            row, columnar = cli(*argv, "--engine", "row"), cli(*argv, "--engine", "columnar")
+            assert (columnar.code, columnar.out, columnar.err) == (row.code, row.out, row.err), (extra, fmt)
+
+
+def test_column_mapping_delimiters_and_skipping(cli, tmp_path):
+    """A column mapping, a pipe-delimited file of cptkg's columns, and --other-codes skip on a cptkg file."""
+    mapping = (
+        "claim_id=CLM_ID,cpt_code=HCPCS_CD,modifiers=HCPCS_1ST_MDFR_CD+HCPCS_2ND_MDFR_CD,icd10cm=LINE_ICD_DGNS_CD,"
+        "place_of_service=LINE_PLACE_OF_SRVC_CD,units=LINE_SRVC_CNT,date_of_service=CLM_FROM_DT"
+    )
+    piped = tmp_path / "coder-cases.txt"
+    piped.write_text((CLAIMS / "coder-cases.csv").read_text(encoding="utf-8").replace(",", "|"), encoding="utf-8")
+    runs = [
+        [str(EXTERNAL / "claims" / "bfd-rif-sample-a-bcarrier.txt"), "--columns", mapping],
+        [str(piped)],
+        [str(CLAIMS / "mixed.csv"), "--other-codes", "skip"],
+    ]
+    for argv in runs:
+        for fmt in FORMS:
+            row = cli("claims", *argv, "--format", fmt, "--quiet", "--engine", "row")
+            columnar = cli("claims", *argv, "--format", fmt, "--quiet", "--engine", "columnar")
+            assert (columnar.code, columnar.out) == (row.code, row.out), (argv, fmt)

@@ -36,7 +36,16 @@ from .engine import MAX_CLAIM_LINES, RECENT_CLAIMS, ClaimRules, check_records, c
 from .explain import Explanation, explain
 from .findings import FINDING_FIELDS, SEVERITIES, ClaimFindings, Finding, Tally, write_findings
 from .lines import COLUMNS, OPTIONAL_COLUMNS, ClaimLine
-from .records import Record, count_records, file_format, read_records, records_of, rows_records
+from .records import (
+    ClaimSource,
+    Record,
+    count_records,
+    file_format,
+    open_claims,
+    read_records,
+    records_of,
+    rows_records,
+)
 from .rules import table
 from .tables import ClaimTables
 
@@ -54,6 +63,7 @@ __all__ = [
     "ClaimFindings",
     "ClaimLine",
     "ClaimRules",
+    "ClaimSource",
     "ClaimTables",
     "Explanation",
     "Finding",
@@ -65,6 +75,7 @@ __all__ = [
     "count_records",
     "explain",
     "file_format",
+    "open_claims",
     "read_records",
     "records_of",
     "rows_records",
@@ -75,8 +86,24 @@ __all__ = [
 RULES: dict[str, str] = {rule: row.description for rule, row in table().items()}
 
 
-def check_claims(kg: CoreGraph, path_or_rows: str | Path | Iterable[Mapping[str, Any]]) -> ClaimFindings:
-    """The findings of every line of a CSV or JSON Lines file, or of rows given as dicts."""
+def check_claims(
+    kg: CoreGraph,
+    path_or_rows: str | Path | Iterable[Mapping[str, Any]],
+    *,
+    columns: str | Path | Mapping[str, Any] | None = None,
+    other_codes: str = "auto",
+) -> ClaimFindings:
+    """The findings of every line of a claim file (any layout :func:`open_claims` reads), or of rows given as dicts.
+
+    ``columns`` maps the file's columns to cptkg's; ``other_codes`` is ``skip`` (lines for codes the
+    graph does not hold are counted, not checked), ``check`` or ``auto`` (skip in payer-wide exports).
+    """
     tally = Tally()
-    findings = list(check_records(ClaimRules(kg), records_of(path_or_rows), tally))
+    if isinstance(path_or_rows, (str, Path)):
+        source = open_claims(path_or_rows, columns)
+        records, tally.layout, tally.notices = source.records, source.layout, source.notices
+        skip = other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
+    else:
+        records, skip = rows_records(path_or_rows), other_codes == "skip"
+    findings = list(check_records(ClaimRules(kg), records, tally, skip_other_codes=skip))
     return ClaimFindings(findings, tally)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 class ClaimView:
     """The readable lines of one claim, and what they give together."""
 
+    __slots__ = ("_shown", "_units", "lines", "tables")
+
     def __init__(self, tables: ClaimTables, lines: Sequence[ClaimLine]) -> None:
         self.tables = tables
         self.lines = lines
@@ -95,10 +97,22 @@ class LineContext:
 
     @property
     def verdict(self) -> Verdict:
-        """The coverage verdict of the line (see :func:`cptkg.claims.coverage.judge`)."""
+        """The coverage verdict of the line (see :func:`cptkg.claims.coverage.judge`); for a line that is
+        its own claim, remembered per code, place, date and diagnoses."""
         if self._verdict is None:
-            self._verdict = judge(self)
+            if self.location.payer is None or not self.binding.deciding or len(self.claim.lines) > 1:
+                self._verdict = judge(self)  # quick, or (a claim of several lines) its own
+            else:
+                line = self.line
+                self._verdict = self.tables.remember(
+                    "verdict", (line.code, self.location, line.date_of_service, line.diagnoses), lambda: judge(self)
+                )
         return self._verdict
+
+    @property
+    def single(self) -> bool:
+        """Whether the line is its own claim (then what it shows depends on the line alone)."""
+        return len(self.claim.lines) == 1
 
 
 class LineReport:
@@ -119,11 +133,13 @@ class LineReport:
         self.notes: list[tuple[str, str]] = []
 
     def __call__(self, rule: str, message: str, *, source: str | None = None, severity: Severity | None = None) -> None:
-        row = self.rules[rule]
-        if severity is not None and severity not in row.levels:
-            raise AssertionError(f"rule {rule} has no {severity.value} level in the rule table")
-        level = (severity or row.levels[0]).value
-        self.findings.append(Finding(self.line.claim_id, self.line.line, level, rule, one_line(message), source or row.source))
+        level, message, source = resolve(self.rules, rule, message, source, severity)
+        self.findings.append(Finding(self.line.claim_id, self.line.line, level, rule, message, source))
+
+    def replay(self, found: list[tuple[str, str, str, str]]) -> None:
+        """Report again what a :class:`Recorder` kept: ``(level, rule, message, source)``."""
+        claim_id, number = self.line.claim_id, self.line.line
+        self.findings.extend([Finding(claim_id, number, *kept) for kept in found])
 
     def note(self, rule: str, text: str) -> None:
         """What a rule looked at and why it did not fire (kept only when the line is explained)."""
@@ -134,3 +150,54 @@ class LineReport:
         """Rules that were not evaluated on the line, and why (kept only when the line is explained)."""
         if self.explain:
             self.notes.extend((rule, one_line(f"not evaluated: {text}")) for rule in rules)
+
+
+def resolve(
+    rules: dict[str, RuleRow], rule: str, message: str, source: str | None, severity: Severity | None
+) -> tuple[str, str, str]:
+    """A finding's level (the rule's usual one, or another level of its row), one-line message and source."""
+    row = rules[rule]
+    if severity is None:
+        level = row.level
+    elif severity in row.levels:
+        level = severity.value
+    else:
+        raise AssertionError(f"rule {rule} has no {severity.value} level in the rule table")
+    return level, one_line(message), source or row.source
+
+
+class Recorder:
+    """Stands in for a :class:`LineReport` while a family's findings for a line are worked out once, to
+    be remembered and replayed for the next line that gives the same inputs."""
+
+    __slots__ = ("found", "rules")
+    explain = False
+
+    def __init__(self, rules: dict[str, RuleRow]) -> None:
+        self.rules = rules
+        self.found: list[tuple[str, str, str, str]] = []
+
+    def __call__(self, rule: str, message: str, *, source: str | None = None, severity: Severity | None = None) -> None:
+        level, message, source = resolve(self.rules, rule, message, source, severity)
+        self.found.append((level, rule, message, source))
+
+    def note(self, rule: str, text: str) -> None:
+        """Nothing: a remembered line is never an explained one."""
+
+    def skip(self, rules: Sequence[str], text: str) -> None:
+        """Nothing: a remembered line is never an explained one."""
+
+
+def remembered(ctx: LineContext, report: LineReport, store: dict, key: object, work) -> None:
+    """Run ``work(report)``; for a line that is its own claim (and is not explained), remember what it
+    reported in ``store`` under ``key`` and replay that for the next such line with the same key. A
+    store lives on a cached reading or binding, or is bounded by :meth:`ClaimTables.memo`."""
+    if report.explain or len(ctx.claim.lines) > 1:
+        work(report)
+        return
+    found = store.get(key)
+    if found is None:
+        recorder = Recorder(report.rules)
+        work(recorder)
+        found = store[key] = recorder.found
+    report.replay(found)

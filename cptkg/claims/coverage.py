@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .context import LineContext
-    from .policies import Policy
+    from .policies import Binding, Location, Policy
 
 #: The states a verdict can be in, for each of which the verdict judged the line's coverage.
 JUDGED = ("covered", "covered by claim", "review", "conditional", "not covered")
@@ -41,21 +41,23 @@ class Verdict:
 
     @property
     def judged(self) -> bool:
+        """Whether policies in force judged the line's coverage (one of :data:`JUDGED`)."""
         return self.state in JUDGED
+
+
+NO_PAYER, CONTRACTOR_UNKNOWN, OUTSIDE, OTHER_PAYER = (
+    Verdict(state) for state in ("no payer", "contractor unknown", "outside", "other payer")
+)
 
 
 def judge(ctx: LineContext) -> Verdict:
     """The coverage verdict of a line (see the module docstring)."""
     location = ctx.location
     if location.payer is None:
-        return Verdict("no payer")
+        return NO_PAYER
     binding = ctx.binding
     if not binding.deciding:
-        if binding.programme_policies and location.where == "unknown":
-            return Verdict("contractor unknown")
-        if binding.programme_policies and location.where == "outside":
-            return Verdict("outside")
-        return Verdict("other payer")
+        return unjudged(binding, location)
     day = ctx.line.date_of_service
     in_force = tuple(p for p in binding.deciding if p.in_force(day) is True)
     unknown = tuple(p for p in binding.deciding if p.in_force(day) is None)
@@ -78,6 +80,15 @@ def judge(ctx: LineContext) -> Verdict:
     if broader:
         return Verdict("conditional", shown=broader, **facts)
     return Verdict("not covered", shown=excluded & together.reached, **facts)
+
+
+def unjudged(binding: Binding, location: Location) -> Verdict:
+    """The verdict where no coverage policy binds the line (it depends on the code and place only)."""
+    if binding.programme_policies and location.where == "unknown":
+        return CONTRACTOR_UNKNOWN
+    if binding.programme_policies and location.where == "outside":
+        return OUTSIDE
+    return OTHER_PAYER
 
 
 def cited(policies: tuple[Policy, ...], jurisdiction: str | None) -> Policy:

@@ -53,6 +53,7 @@ class DiagnosisReading:
     contributions: tuple[Contribution, ...] = ()
     mapped: frozenset[str] = frozenset()  # indications mapped (SKOS) to a code or a category above it
     shown: Shown | None = None  # what the line alone shows (filled on first use)
+    found: dict = field(default_factory=dict)  # findings remembered for lines with these diagnoses
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,7 @@ class DiagnosisTables:
         return self.ancestors.get(indication, frozenset()) | {indication}
 
     def label(self, resource: str) -> str:
+        """The label of an indication or diagnosis group (the resource itself when it has none)."""
         return self.labels.get(resource, resource)
 
 

@@ -12,8 +12,8 @@ and the next line is checked.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError, one_line
 from . import families as _families  # noqa: F401  (registers the families)
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: The most lines of one claim held at once; a longer claim is checked in parts.
 MAX_CLAIM_LINES = 1_000
 #: How many claim ids are remembered to tell that a claim's lines are not adjacent.
-RECENT_CLAIMS = 100_000
+RECENT_CLAIMS = 10_000
 
 
 def check_registry() -> list[str]:
@@ -88,15 +88,29 @@ class ClaimRules:
 
 
 def check_records(
-    rules: ClaimRules, records: Iterable[Record], tally: Tally | None = None, explain: int | None = None
+    rules: ClaimRules,
+    records: Iterable[Record],
+    tally: Tally | None = None,
+    explain: int | None = None,
+    *,
+    skip_other_codes: bool = False,
 ) -> Iterator[Finding]:
-    """The findings of each record, claim after claim, in line order (a generator: memory stays flat)."""
+    """The findings of each record, claim after claim, in line order (a generator: memory stays flat).
+
+    ``explain``, a line number, keeps what every rule looked at on that line (:func:`cptkg.claims.explain`).
+    With ``skip_other_codes`` (for payer-wide exports), a line for a code the graph does not hold,
+    or with no code, is counted in ``tally.skipped_other_codes`` and not checked.
+    """
     tally = tally if tally is not None else Tally()
     group: list[tuple[int, ClaimLine | Finding]] = []
     current: str | None = None
     split = False
     recent: OrderedDict[str, None] = OrderedDict()
+    codes = rules.tables.codes
     for number, record in records:
+        if skip_other_codes and not isinstance(record, InputError) and _other_code(record, codes):
+            tally.skipped_other_codes += 1
+            continue
         tally.lines += 1
         item, claim_id = _read(number, record)
         joins = claim_id == current or (isinstance(item, Finding) and not claim_id)
@@ -116,33 +130,43 @@ def check_records(
         yield from _flush(rules, group, split, tally, explain)
 
 
+def _other_code(record: Mapping[str, Any], codes: Mapping[str, str]) -> bool:
+    """A line for a code the graph does not hold (or for no code at all): not this graph's business."""
+    return str(record.get("cpt_code") or "").strip().upper() not in codes
+
+
 def _read(number: int, record: Record | object) -> tuple[ClaimLine | Finding, str]:
     """A line, or the finding that it cannot be read; and its claim id."""
     if isinstance(record, InputError):
         return _unreadable(number, "", record), ""
-    claim_id = record.get("claim_id")  # type: ignore[union-attr]
-    claim_id = str(claim_id).strip() if isinstance(claim_id, (str, int)) and not isinstance(claim_id, bool) else ""
     try:
-        return ClaimLine.parse(number, record), claim_id  # type: ignore[arg-type]
+        line = ClaimLine.parse(number, record)  # type: ignore[arg-type]
     except InputError as error:
+        claim_id = record.get("claim_id")  # type: ignore[union-attr]
+        claim_id = str(claim_id).strip() if isinstance(claim_id, (str, int)) and not isinstance(claim_id, bool) else ""
         return _unreadable(number, claim_id, error), claim_id
+    return line, line.claim_id
 
 
 def _flush(
     rules: ClaimRules, group: list[tuple[int, ClaimLine | Finding]], split: bool, tally: Tally, explain: int | None
-) -> Iterator[Finding]:
+) -> list[Finding]:
+    """The findings of one claim's lines (and of its unreadable lines), in line order, counted."""
     lines = [item for _, item in group if isinstance(item, ClaimLine)]
     checked = iter(rules.check_claim(lines, explain) if lines else [])
+    found: list[Finding] = []
+    severities = tally.severities
     for _, item in group:
         findings = [item] if isinstance(item, Finding) else next(checked)
         if split and isinstance(item, ClaimLine):
             findings = [_in_parts(rules, item), *(f for f in findings if f.rule != "no-findings")]
         error_found = False
         for finding in findings:
-            tally.severities[finding.severity] += 1
+            severities[finding.severity] += 1
             error_found = error_found or finding.severity == "error"
-            yield finding
         tally.error_lines += error_found
+        found += findings
+    return found
 
 
 def _unreadable(number: int, claim_id: str, error: InputError) -> Finding:

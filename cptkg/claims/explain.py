@@ -35,6 +35,7 @@ class Outcome:
     data: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The outcome as the JSON object of the ``rules`` array."""
         return {field: getattr(self, field) for field in self.__dataclass_fields__}
 
 
@@ -47,12 +48,15 @@ class Explanation:
     outcomes: tuple[Outcome, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """``{"line", "claim_id", "rules": [{"rule", "family", "outcome", "severity", "text", "source", "data"}]}``."""
         return {"line": self.line, "claim_id": self.claim_id, "rules": [o.to_dict() for o in self.outcomes]}
 
     def to_json(self) -> str:
+        """The JSON form of :meth:`to_dict`."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
 
     def to_text(self) -> str:
+        """The rules that fired, those evaluated that did not, and those not evaluated, each with its data."""
         lines = [f"line {self.line}, claim {self.claim_id}: every rule of the rule table"]
         for heading, outcome in (("fired", "fired"), ("evaluated, did not fire", "passed"), ("not evaluated", "not evaluated")):
             chosen = [o for o in self.outcomes if o.outcome == outcome]

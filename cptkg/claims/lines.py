@@ -22,7 +22,7 @@ OPTIONAL_COLUMNS = ("variant", "date_of_service", "contractor", "dex_z_code")
 _UNITS = re.compile(r"\+?([0-9]+)(\.0+)?")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs microseconds per line to build; treat it as read-only
 class ClaimLine:
     """One readable order or claim line, its values normalised (codes upper case, lists split)."""
 
@@ -55,29 +55,32 @@ class ClaimLine:
         ...
         cptkg.core.errors.InputError: line 3: missing column modifiers, icd10cm, payer, place_of_service
         """
-        missing = [name for name in COLUMNS if name not in record or record[name] is None]
-        if missing:
+        get = record.get
+        claim_id, code, modifiers, diagnoses = get("claim_id"), get("cpt_code"), get("modifiers"), get("icd10cm")
+        payer, place, units = get("payer"), get("place_of_service"), get("units")
+        if None in (claim_id, code, modifiers, diagnoses, payer, place, units):
+            missing = [name for name in COLUMNS if get(name) is None]
             raise InputError(f"missing column {', '.join(missing)}", line=line)
-        claim_id = _text(record["claim_id"], "claim_id", line)
-        code = _text(record["cpt_code"], "cpt_code", line).upper()
+        claim_id = _text(claim_id, "claim_id", line)
+        code = _text(code, "cpt_code", line).upper()
         if not claim_id or not code:
             raise InputError(f"empty {'claim_id' if not claim_id else 'cpt_code'}", line=line)
-        units, written = _units(record["units"], line)
-        dex = record.get("dex_z_code")
+        units, written = _units(units, line)
+        dex = get("dex_z_code", _ABSENT)
         return cls(
-            line=line,
-            claim_id=claim_id,
-            code=code,
-            modifiers=_codes(record["modifiers"], "modifiers", line),
-            diagnoses=_codes(record["icd10cm"], "icd10cm", line),
-            payer=" ".join(_text(record["payer"], "payer", line).split()),
-            place_of_service=_text(record["place_of_service"], "place_of_service", line),
-            units=units,
-            variant=_text(record.get("variant") or "", "variant", line),
-            date_of_service=_date(record.get("date_of_service"), line),
-            contractor=" ".join(_text(record.get("contractor") or "", "contractor", line).split()),
-            dex_z_code=None if "dex_z_code" not in record else _text(dex if dex is not None else "", "dex_z_code", line),
-            units_written=written,
+            line,
+            claim_id,
+            code,
+            _codes(modifiers, "modifiers", line),
+            _codes(diagnoses, "icd10cm", line),
+            _spaced(_text(payer, "payer", line)),
+            _text(place, "place_of_service", line),
+            units,
+            _text(get("variant") or "", "variant", line),
+            _date(get("date_of_service"), line),
+            _spaced(_text(get("contractor") or "", "contractor", line)),
+            None if dex is _ABSENT else _text(dex if dex is not None else "", "dex_z_code", line),
+            written,
         )
 
     def to_graph(self, subject: str | None = None) -> rdflib.Graph:
@@ -110,10 +113,23 @@ class ClaimLine:
         return graph
 
 
+_ABSENT = object()
+
+
+def _spaced(text: str) -> str:
+    """Runs of white space as one space (payer and contractor names are matched so)."""
+    return " ".join(text.split()) if text else text
+
+
 def _text(value: Any, column: str, line: int) -> str:
-    if isinstance(value, (list, dict, bool)):
+    if value.__class__ is str:  # the usual case, first (it runs for every column of every line)
+        text = value.strip()
+        if text.isascii():
+            return text
+    elif isinstance(value, (list, dict, bool)):
         raise InputError(f"column {column} must be text, not {type(value).__name__}", line=line)
-    text = str(value).strip()
+    else:
+        text = str(value).strip()
     if not text.isascii():
         try:
             text.encode("utf-8")
@@ -123,6 +139,8 @@ def _text(value: Any, column: str, line: int) -> str:
 
 
 def _codes(value: Any, column: str, line: int) -> tuple[str, ...]:
+    if value == "":
+        return ()
     items = value if isinstance(value, list) else str(value).split(";")
     return tuple(code for item in items if (code := _text(item, column, line).upper()))
 

@@ -31,7 +31,7 @@ class Place:
     program: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: one object per (payer, contractor) text, cheap to hash
 class Location:
     """The payer of a line and, for a payer whose claims contractors process, where they are processed.
 
@@ -122,6 +122,7 @@ class Binding:
     identifier: list[Policy] = field(default_factory=list)  # policies that ask for the test's identifier
     limits: list[tuple[Limit, Policy | None]] = field(default_factory=list)
     programme_policies: list[Policy] = field(default_factory=list)  # every programme policy of the code
+    found: dict = field(default_factory=dict)  # findings remembered for lines of this code and place
 
 
 class PolicyTables:
@@ -302,6 +303,7 @@ class PolicyTables:
         return location.where == "n/a"
 
     def label(self, resource: str | None) -> str:
+        """The label of a payer, contractor, jurisdiction or programme (the resource itself when it has none)."""
         if resource is None:
             return ""
         return self.labels.get(resource) or self.program_labels.get(resource) or resource

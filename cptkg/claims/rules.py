@@ -50,9 +50,14 @@ class RuleRow:
     data: str
     modifiers: tuple[str, ...] = ()
     with_modifiers: tuple[str, ...] = ()
+    level: str = ""  # the usual severity, as findings write it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "level", self.levels[0].value)
 
     @property
     def severity(self) -> tuple[Severity, ...]:
+        """The levels of the rule (the same as :attr:`levels`)."""
         return self.levels
 
 

@@ -8,6 +8,7 @@ new code folder, payer alias, ICD-10-CM code or policy date changes them without
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from ..core.graph import CoreGraph
     from ..variants.classify import Classifier
 
-_CACHE_LIMIT = 100_000  # distinct variants remembered; beyond that the cache restarts (flat memory)
+_CACHE_LIMIT = 20_000  # distinct keys remembered per store; beyond that the store restarts (flat memory)
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class ClaimTables:
         self._compile_payer_policies(kg)
         self.diagnoses = DiagnosisTables(kg)
         self.policies = PolicyTables(kg)
+        starts = [self.system_dates[s] for s in self.diagnoses.systems if s in self.system_dates]
+        #: the first date of use of the diagnosis codes' code system (ICD-10-CM)
+        self.diagnosis_start = min(starts, key=lambda first: first.day) if starts else None
         self.code_indications: dict[str, set[str]] = {}
         for row in kg.query("indications").records():
             self.code_indications.setdefault(row["code"], set()).add(row["indication"])
@@ -61,6 +66,7 @@ class ClaimTables:
             cited = f"{row['label']}, {row['citation']}" if row["citation"] else row["label"]
             if row["fact"] == row["code"] or row["code"] not in self.scope_sources:
                 self.scope_sources[row["code"]] = cited
+        self._memo: dict[str, dict[tuple, Any]] = {}
         self._kg = kg
         self._classifier: Classifier | str | None = None
         self._variant_cache: dict[tuple[str, str], tuple[str, str] | None] = {}
@@ -86,11 +92,13 @@ class ClaimTables:
 
     def _compile_dates(self, kg: CoreGraph) -> None:
         self.first_dates: dict[tuple[str, str], FirstDate] = {}  # (kind, notation) -> first date
+        self.first_of: dict[str, dict[str, FirstDate]] = {}  # kind -> notation -> first date
         self.system_dates: dict[str, FirstDate] = {}  # code system resource -> first date
         for row in kg.query("first-dates").records():
             day = row["valid_from"]
             first = FirstDate(day if isinstance(day, date) else date.fromisoformat(str(day)), row["status"], row["resource"])
             self.first_dates[(row["kind"], row["notation"])] = first
+            self.first_of.setdefault(row["kind"], {})[row["notation"]] = first
             if row["kind"] == "code system":
                 self.system_dates[row["resource"]] = first
 
@@ -143,6 +151,23 @@ class ClaimTables:
             entry = (row["policy_label"], bool(row["gap"]) and not row["applies"])
             if entry not in entries:
                 entries.append(entry)
+
+    def remember(self, name: str, key: tuple, work: Callable[[], Any]) -> Any:
+        """``work()``, remembered under ``name`` and ``key`` (each store bounded: it restarts when full)."""
+        store = self.memo(name)
+        found = store.get(key, _MISSING)
+        if found is _MISSING:
+            found = store[key] = work()
+        return found
+
+    def memo(self, name: str) -> dict:
+        """The store of remembered answers called ``name``, emptied when it holds too many."""
+        store = self._memo.get(name)
+        if store is None:
+            store = self._memo[name] = {}
+        elif len(store) >= _CACHE_LIMIT:
+            store.clear()
+        return store
 
     # ------------------------------------------------------------------ variants
 

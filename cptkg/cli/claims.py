@@ -20,15 +20,17 @@ from .common import add_output_options, knowledge_graph
 FORMATS = ("text", "json", "csv", "parquet", "arrow")
 #: ``auto`` is the columnar engine where polars and pyarrow are installed (``cptkg[columnar]``), else the row engine.
 ENGINES = ("auto", "row", "columnar", "spark")
+TABLE_SUFFIXES = (".parquet", ".pq", ".arrow", ".feather", ".arrows", ".ipc")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``claims`` command to the parser."""
     claims = commands.add_parser(
         "claims",
-        help="check order or claim lines (CSV or JSON Lines) against the graph",
+        help="check order or claim lines (CSV, JSON Lines, Parquet, Arrow) against the graph",
         description=(
-            "Check each line of a CSV, JSON Lines, Parquet or Arrow IPC file with the columns claim_id, cpt_code, "
-            "modifiers (;-separated), icd10cm (;-separated), payer, place_of_service, units, and optionally variant, "
+            "Check each line of a CSV, JSON Lines, Parquet or Arrow file with the columns claim_id, cpt_code, modifiers "
+            "(;-separated), icd10cm (;-separated), payer, place_of_service, units, and optionally variant, "
             "date_of_service, contractor and dex_z_code. Adjacent lines with one claim_id are one claim. "
             "Exit status: 0 no error-level finding, 1 some, 2 unusable file."
         ),
@@ -36,7 +38,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     claims.add_argument(
         "file",
         metavar="FILE",
-        help="the claim file (.csv; .jsonl / .ndjson for JSON Lines; .parquet; .arrow / .feather)",
+        help="the claim file (.csv, .jsonl, .parquet, .arrow; CMS RIF or DE-SynPUF carrier claims, X12 837P by their header)",
+    )
+    claims.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="the file's columns for cptkg's: claim_id=CLM_ID,cpt_code=HCPCS_CD,modifiers=A+B,... or a YAML file",
+    )
+    claims.add_argument(
+        "--other-codes",
+        choices=("auto", "skip", "check"),
+        default="auto",
+        help="lines for codes the graph does not hold: skip (count them), check, or auto (skip in payer exports)",
     )
     claims.add_argument(
         "--format",
@@ -65,30 +78,37 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_claims(args: argparse.Namespace) -> int:
+    """Check each line of a claim file and write its findings as they come; the exit status says whether one is an error."""
     engine = chosen_engine(args)
     if engine != "row":
         return run_batches(args, engine)
     from tqdm import tqdm
 
-    from ..claims import ClaimRules, Tally, check_records, count_records, read_records
+    from ..claims import ClaimRules, Tally, check_records, count_records, open_claims
 
-    records = read_records(args.file)  # a file that cannot be used fails here, before any output
+    source = open_claims(args.file, args.columns)  # a file that cannot be used fails here, before any output
+    records = source.records
     rules = ClaimRules(knowledge_graph(args))
     if args.explain is not None:
         return explain_line(rules, records, args)
     show_progress = not args.quiet and sys.stderr.isatty()
-    lines = count_records(args.file) if args.format == "json" or show_progress else None
+    # the JSON's "lines" of an export is written after its findings, from the tally (no second pass over the file)
+    counted = show_progress or (args.format == "json" and source.layout == "cptkg")
+    lines = count_records(args.file, args.columns) if counted else None
     tally = Tally()
+    tally.layout, tally.notices = source.layout, source.notices
+    skip = args.other_codes == "skip" or (args.other_codes == "auto" and source.payer_wide)
     progress = tqdm(records, total=lines, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
     with progress, output_stream(args.output, force=args.force) as out:
         from ..claims import write_findings
 
-        write_findings(check_records(rules, progress, tally), out, args.format, lines=lines, tally=tally)
+        findings = check_records(rules, progress, tally, skip_other_codes=skip)
+        write_findings(findings, out, args.format, lines=lines, tally=tally)
     return finish(args, tally)
 
 
 def chosen_engine(args: argparse.Namespace) -> str:
-    """The engine to run: ``auto`` is columnar where its libraries are installed (and --explain is row's)."""
+    """The engine to run: ``auto`` is columnar where its libraries are installed (``--explain`` is the row engine's)."""
     from importlib.util import find_spec
 
     from ..core.errors import ParameterError
@@ -97,18 +117,9 @@ def chosen_engine(args: argparse.Namespace) -> str:
     engine = args.engine
     if engine == "auto":
         engine = "columnar" if columnar and args.explain is None else "row"
-    binary = args.format in ("parquet", "arrow") or Path(args.file).suffix.lower() in (
-        ".parquet",
-        ".pq",
-        ".arrow",
-        ".feather",
-        ".arrows",
-        ".ipc",
-    )
-    if engine == "row" and binary:
-        raise ParameterError(
-            "Parquet and Arrow files are read and written by --engine columnar or spark (pip install 'cptkg[columnar]')"
-        )
+    tables = args.format in ("parquet", "arrow") or Path(args.file).suffix.lower() in TABLE_SUFFIXES
+    if engine == "row" and tables:
+        raise ParameterError("Parquet and Arrow are read and written by --engine columnar or spark (cptkg[columnar])")
     if engine == "columnar" and not columnar:
         raise ParameterError("--engine columnar needs polars and pyarrow: pip install 'cptkg[columnar]'")
     if engine != "row" and args.explain is not None:
@@ -128,22 +139,24 @@ def run_batches(args: argparse.Namespace, engine: str) -> int:
         from ..claims.spark import check_file
     else:
         from ..claims.columnar import check_file
+    from ..claims.columnar.reading import count_lines, open_source
+
+    source = open_source(args.file, args.columns)  # a file that cannot be used fails here, before any output
     rules = ClaimRules(knowledge_graph(args))
     show_progress = not args.quiet and sys.stderr.isatty()
-    total = None
-    if show_progress:
-        from ..claims.columnar.reading import count_lines
-
-        total = count_lines(args.file)
+    total = count_lines(args.file, args.columns) if show_progress else None
     progress = tqdm(total=total, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
     binary = args.format in ("parquet", "arrow")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     with progress, (binary_stream if binary else output_stream)(args.output, force=args.force) as out:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        tally = check_file(rules, args.file, out, args.format, progress=progress, processes=cores)
+        tally = check_file(
+            rules, source, out, args.format, progress=progress, processes=cores, other_codes=args.other_codes
+        )
     return finish(args, tally)
 
 
 def finish(args: argparse.Namespace, tally) -> int:
+    """The summary on standard error (unless quiet), and the exit status."""
     if not args.quiet and (args.output or args.format != "text"):
         print(tally.summary(), file=sys.stderr)
     if args.output and not args.quiet:

@@ -30,12 +30,21 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ..findings import Tally
 from ..records import rows_records
-from .reading import RawBatch, input_format, read_batches, record_batches
+from .reading import PYTHON, ROW, RawBatch, Source, input_format, open_source, read_batches, record_batches
 
 if TYPE_CHECKING:
     from ..engine import ClaimRules
 
-__all__ = ["BATCH_SIZE", "FORMATS", "check_batches", "check_file", "check_rows", "input_format"]
+__all__ = [
+    "BATCH_SIZE",
+    "FORMATS",
+    "Source",
+    "check_batches",
+    "check_file",
+    "check_rows",
+    "input_format",
+    "open_source",
+]
 
 #: Lines per batch: memory grows with it, and so does the work polars does at once.
 BATCH_SIZE = 100_000
@@ -45,21 +54,31 @@ FORMATS = ("json", "csv", "text", "parquet", "arrow")
 
 def check_file(
     rules: ClaimRules,
-    path: str | Path,
+    path: str | Path | Source,
     out: TextIO | BinaryIO,
     fmt: str,
+    *,
     batch_size: int = BATCH_SIZE,
     progress=None,
     processes: int = 1,
+    columns: Any = None,
+    other_codes: str = "auto",
 ) -> Tally:
-    """Check a claim file and write its findings to ``out`` (a text stream, or binary for Parquet and
-    Arrow); a file that cannot be used at all raises :class:`~cptkg.InputError` before any output.
-    ``processes`` above 1 checks new claims in that many worker processes (see :mod:`.checking`)."""
+    """Check a claim file (a path, or a :class:`~.reading.Source` opened already) and write its findings
+    to ``out`` (a text stream, or binary for Parquet and Arrow); a file that cannot be used at all
+    raises :class:`~cptkg.InputError` before any output. ``processes`` above 1 checks new claims in
+    that many worker processes (:mod:`.checking`); ``columns`` and ``other_codes`` are those of
+    :func:`cptkg.claims.check_claims`."""
     from .checking import Workers
 
-    workers = Workers(rules, _form(fmt), processes)  # forked before any thread starts
+    source = path if isinstance(path, Source) else open_source(path, columns)
+    workers = Workers(rules, _form(fmt), processes)
+    tally = Tally()
+    tally.layout, tally.notices = source.layout, source.notices
+    skip = other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
     try:
-        return check_batches(rules, read_batches(path, batch_size), out, fmt, progress, workers)
+        batches = read_batches(source, batch_size)
+        return check_batches(rules, batches, out, fmt, progress, workers, tally=tally, skip_other_codes=skip)
     finally:
         workers.close()
 
@@ -77,19 +96,31 @@ def _form(fmt: str):
     return None if fmt in TABLE_FORMS else Form(fmt)
 
 
-def check_batches(rules: ClaimRules, batches: Iterable[RawBatch], out, fmt: str, progress=None, workers=None) -> Tally:
+def check_batches(
+    rules: ClaimRules,
+    batches: Iterable[RawBatch],
+    out,
+    fmt: str,
+    progress=None,
+    workers=None,
+    *,
+    tally: Tally | None = None,
+    skip_other_codes: bool = False,
+) -> Tally:
     """The pipeline: batches read ahead in a thread (polars works outside the interpreter lock), each
-    normalised, grouped, checked and written in turn."""
+    read, grouped, checked and written in turn; the findings counted in ``tally``."""
     from .evaluate import Evaluator
     from .grouping import Grouper
     from .normalise import UNREADABLE, Reader
     from .writing import TableWriter, TextWriter
 
-    form = _form(fmt)
-    writer = TableWriter(out, fmt) if form is None else TextWriter(out, form)  # type: ignore[arg-type]
-    reader, evaluator, grouper, tally = Reader(), Evaluator(rules, form, workers), Grouper(), Tally()
+    form, tally = _form(fmt), tally if tally is not None else Tally()
+    writer = TableWriter(out, fmt) if form is None else TextWriter(out, form, tally)  # type: ignore[arg-type]
+    reader, evaluator, grouper = Reader(), Evaluator(rules, form, workers), Grouper()
     held = None  # the rows of the last claim of the batch before, which may go on
     for raw, final in _ahead(batches):
+        if skip_other_codes:
+            raw = _without_other_codes(raw, rules, tally)
         lines = reader.read(raw)
         if held is not None:
             lines.frame = held.frame.vstack(lines.frame)
@@ -98,14 +129,36 @@ def check_batches(rules: ClaimRules, batches: Iterable[RawBatch], out, fmt: str,
         groups = grouper.assign(frame["claim_id"], (frame["kind"] == UNREADABLE) & (frame["claim_id"] == ""), final)
         found, python = evaluator.batch(lines, groups, tally)
         if form is None:
-            writer.write(_with_rows(found, python, clean=True))
+            writer.write(_with_rows(found, python))
         else:
             _write_text(writer, found, python)
         held = _rest(lines, groups.complete)
         if progress is not None:
             progress.update(groups.complete)
-    writer.close(tally)
+    writer.close(tally.lines + tally.skipped_other_codes if tally.layout == "cptkg" else None)
     return tally
+
+
+def _without_other_codes(raw: RawBatch, rules: ClaimRules, tally: Tally) -> RawBatch:
+    """The batch without its lines for codes the graph does not hold (counted in the tally), as the row
+    engine skips them in a payer-wide export (each distinct code judged by the row engine's test)."""
+    import polars as pl
+
+    from ..engine import _other_code
+
+    codes = rules.tables.codes
+    other = {c: _other_code({"cpt_code": c}, codes) for c in raw.frame["cpt_code"].unique().to_list()}
+    skipped = pl.col("cpt_code").replace_strict(other, default=True, return_dtype=pl.Boolean) & ~pl.col(PYTHON)
+    python = raw.frame.filter(pl.col(PYTHON))[ROW].to_list()
+    kept_python = set()
+    for row in python:
+        record = raw.record(row)[1]
+        if isinstance(record, Exception) or not _other_code(record, codes):  # an error is never skipped
+            kept_python.add(row)
+    keep = ~skipped & (~pl.col(PYTHON) | pl.col(ROW).is_in(pl.Series(sorted(kept_python), dtype=pl.UInt32).implode()))
+    frame = raw.frame.filter(keep)
+    tally.skipped_other_codes += raw.frame.height - frame.height
+    return RawBatch(frame, raw.record)
 
 
 def _write_text(writer, found, python: list[tuple]) -> None:

@@ -84,7 +84,9 @@ class Evaluator:
         singles, lone = self._singles(keyed.filter(pl.col("nread") == 1))
         several, lone_claims = self._several(keyed.filter(pl.col("nread") > 1))
         found = self._joined(pl.concat([singles, several]).sort("ord"))
-        alone = frame.filter(pl.col("alone") | pl.col("group").is_in(pl.Series(lone + lone_claims, dtype=pl.Int64).implode()))
+        alone = frame.filter(
+            pl.col("alone") | pl.col("group").is_in(pl.Series(lone + lone_claims, dtype=pl.Int64).implode())
+        )
         loose = frame.filter((pl.col("kind") == UNREADABLE) & ~pl.col("group").is_in(alone["group"].unique().implode()))
         python = sorted(self._one_by_one(alone, lines.items) + self._unreadable(loose, lines.items), key=_order)
         _count(found, python, tally, groups.complete)

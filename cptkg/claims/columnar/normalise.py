@@ -21,7 +21,7 @@ from ...core.errors import InputError
 from ..engine import _read
 from ..findings import Finding
 from ..lines import ClaimLine
-from .reading import LINE, PYTHON, RawBatch
+from .reading import LINE, PYTHON, ROW, RawBatch
 
 if TYPE_CHECKING:
     import polars as pl
@@ -150,8 +150,8 @@ def _read_one_by_one(frame: pl.DataFrame, raw: RawBatch, rows: list[int], items:
     import polars as pl
 
     updates: dict[str, list] = {"claim_id": [], "kind": [], "key": [], "date": []}
-    for row in rows:
-        number, record = raw.record(row)
+    for read_as in raw.frame[ROW].gather(rows).to_list():
+        number, record = raw.record(read_as)
         item, claim_id = _read(number, record)
         keyed = isinstance(item, ClaimLine) and _plain_line(item)
         if not keyed:

@@ -19,23 +19,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from itertools import chain, islice
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import InputError
+from ..layouts import sniff_delimiter
 from ..lines import COLUMNS, OPTIONAL_COLUMNS
-from ..records import Record, count_records, csv_rows, file_format, header_names, read_records
+from ..records import Record, count_records, csv_rows, file_format, header_names, open_claims
 
 if TYPE_CHECKING:
     import polars as pl
 
 #: Every column a claim line may have, in order.
 KNOWN = (*COLUMNS, *OPTIONAL_COLUMNS)
-#: Column names of a batch besides the claim columns: the line number, and whether the row must be
-#: read by the row engine's code from its kept record.
-LINE, PYTHON = "__line", "__python"
+#: Column names of a batch besides the claim columns: the line number, whether the row must be read
+#: by the row engine's code from its kept record, and the row's place in the batch as read.
+LINE, PYTHON, ROW = "__line", "__python", "__row"
 #: File formats besides CSV and JSON Lines, by extension.
 TABLE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow", ".feather": "arrow", ".arrows": "arrow",
                   ".ipc": "arrow"}  # fmt: skip
@@ -44,12 +45,29 @@ _BYTES_PER_LINE = 120  # a first guess of a CSV line's length, to size blocks fr
 
 @dataclass
 class RawBatch:
-    """Rows as read: ``frame`` has :data:`LINE`, :data:`PYTHON` and the claim columns (text, null where
-    the row lacks the column; ``dex_z_code`` is null only where the row has no such column);
-    ``record(i)`` is row ``i`` as the row engine reads it (for the rows it must read itself)."""
+    """Rows as read: ``frame`` has :data:`LINE`, :data:`PYTHON`, :data:`ROW` and the claim columns (text,
+    null where the row lacks the column; ``dex_z_code`` is null only where the row has no such column);
+    ``record(frame[ROW][i])`` is row ``i`` as the row engine reads it (for the rows it must read itself)."""
 
     frame: pl.DataFrame
     record: Callable[[int], Record]
+
+
+@dataclass
+class Source:
+    """A claim file, checked as a whole, and how its batches are read: ``csv`` (cptkg's columns, in
+    blocks), ``records`` (the row engine's records: JSON Lines, exports, a column mapping), ``parquet``
+    or ``arrow``; with the file's layout, whether it is payer-wide, and its notices
+    (:class:`cptkg.claims.records.ClaimSource`)."""
+
+    path: Path
+    kind: str
+    layout: str = "cptkg"
+    payer_wide: bool = False
+    notices: list[str] = field(default_factory=list)
+    records: Iterator[Record] | None = None
+    delimiter: str = ","
+    names: list[str] = field(default_factory=list)
 
 
 def input_format(path: Path) -> str:
@@ -57,20 +75,35 @@ def input_format(path: Path) -> str:
     return TABLE_SUFFIXES.get(path.suffix.lower()) or file_format(path)
 
 
-def read_batches(path: str | Path, batch_size: int) -> Iterator[RawBatch]:
-    """The batches of a claim file of about ``batch_size`` lines each. A file that cannot be used at
-    all raises :class:`InputError` before the first batch, with the row engine's message."""
+def open_source(path: str | Path, columns: Any = None) -> Source:
+    """A claim file ready to be read in batches; a file that cannot be used at all raises
+    :class:`InputError` here, with the row engine's message."""
     path = Path(path)
     kind = input_format(path) if path.is_file() else "csv"
     if kind in ("parquet", "arrow"):
-        return _table_batches(path, kind, batch_size)
-    records = read_records(path)  # the row engine's checks of the file and its header, first
-    if kind == "jsonl":
-        return record_batches(records, batch_size)
-    return _csv_batches(path, records, batch_size)
+        return Source(path, kind, names=_table_names(path, kind))
+    claims = open_claims(path, columns)  # the row engine's checks of the file and its header, first
+    source = Source(path, "records", claims.layout, claims.payer_wide, claims.notices, claims.records)
+    if claims.layout == "cptkg" and kind == "csv":
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+            source.delimiter = sniff_delimiter(handle.readline())
+        names, header_lines = _csv_header(path, source.delimiter)
+        if header_lines == 1:  # else (a header over several lines) the row engine's records
+            claims.records.close()  # type: ignore[attr-defined]
+            source.kind, source.records, source.names = "csv", None, names
+    return source
 
 
-def count_lines(path: str | Path) -> int | None:
+def read_batches(source: Source, batch_size: int) -> Iterator[RawBatch]:
+    """The batches of a claim file, about ``batch_size`` lines each."""
+    if source.kind in ("parquet", "arrow"):
+        return _numbered(_arrow_batches(source.path, source.kind, batch_size), source.names)
+    if source.kind == "records":
+        return record_batches(source.records or iter(()), batch_size)
+    return _csv_batches(source, batch_size)
+
+
+def count_lines(path: str | Path, columns: Any = None) -> int | None:
     """How many lines a file's batches hold, for a progress bar (None for an Arrow file)."""
     path = Path(path)
     kind = input_format(path)
@@ -78,14 +111,14 @@ def count_lines(path: str | Path) -> int | None:
         import pyarrow.parquet as pq
 
         return pq.ParquetFile(path).metadata.num_rows
-    return None if kind == "arrow" else count_records(path)
+    return None if kind == "arrow" else count_records(path, columns)
 
 
 # ---------------------------------------------------------------------------------------- records
 
 
 def record_batches(records: Iterable[Record], batch_size: int) -> Iterator[RawBatch]:
-    """Batches of records read by the row engine's readers (JSON Lines, rows given in Python)."""
+    """Batches of records read by the row engine's readers (JSON Lines, exports, rows given in Python)."""
     records = iter(records)
     while chunk := list(islice(records, batch_size)):
         yield records_batch(chunk)
@@ -104,7 +137,7 @@ def records_batch(chunk: list[Record]) -> RawBatch:
         for name in KNOWN:
             columns[name].append(values.get(name) if values else None)
     frame = pl.DataFrame({LINE: lines, PYTHON: python, **columns}, schema=_schema(pl))
-    return RawBatch(frame, chunk.__getitem__)
+    return RawBatch(frame.with_row_index(ROW), chunk.__getitem__)
 
 
 def _as_text(record: Mapping[str, Any]) -> dict[str, str | None] | None:
@@ -134,31 +167,26 @@ def _utf8(text: str) -> bool:
 
 
 def _schema(pl) -> dict[str, Any]:
-    return {LINE: pl.Int64, PYTHON: pl.Boolean, **{name: pl.String for name in KNOWN}}
+    return {LINE: pl.Int64, PYTHON: pl.Boolean, **{name: pl.String for name in KNOWN}}  # ROW added after
 
 
 # ---------------------------------------------------------------------------------------- CSV
 
 
-def _csv_batches(path: Path, records: Iterator[Record], batch_size: int) -> Iterator[RawBatch]:
-    names, header_lines = _csv_header(path)
-    if header_lines != 1:  # a header over several lines: read the whole file the row engine's way
-        yield from record_batches(records, batch_size)
-        return
-    records.close()  # type: ignore[attr-defined]
+def _csv_batches(source: Source, batch_size: int) -> Iterator[RawBatch]:
     block = max(batch_size, 1) * _BYTES_PER_LINE
-    with path.open("rb") as handle:
+    with source.path.open("rb") as handle:
         handle.readline()
         line = 2
         while chunk := _next_block(handle, block):
-            yield _csv_block(chunk, names, line)
+            yield _csv_block(chunk, source.names, source.delimiter, line)
             line += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
 
 
-def _csv_header(path: Path) -> tuple[list[str], int]:
+def _csv_header(path: Path, delimiter: str) -> tuple[list[str], int]:
     """The header's column names (unknown and blank ones renamed apart) and how many lines it spans."""
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=delimiter)
         names = header_names(next(reader), path)
         return [n if n in KNOWN else f"__other{i}" for i, n in enumerate(names)], reader.line_num
 
@@ -176,15 +204,16 @@ def _next_block(handle, size: int) -> bytes:
     return chunk if chunk.endswith(b"\n") else chunk + b"\n"
 
 
-def _csv_block(chunk: bytes, names: list[str], line: int) -> RawBatch:
-    plain = _plain_block(chunk, names, line)
+def _csv_block(chunk: bytes, names: list[str], delimiter: str, line: int) -> RawBatch:
+    plain = _plain_block(chunk, names, delimiter, line)
     if plain is not None:
         return plain
     text = chunk.decode("utf-8", errors="surrogateescape")
-    return records_batch(list(csv_rows(csv.reader(io.StringIO(text, newline="")), names, offset=line - 1)))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return records_batch(list(csv_rows(reader, names, offset=line - 1)))
 
 
-def _plain_block(chunk: bytes, names: list[str], line: int) -> RawBatch | None:
+def _plain_block(chunk: bytes, names: list[str], delimiter: str, line: int) -> RawBatch | None:
     """The block parsed by polars, or None when it is not plain (see the module docstring)."""
     import polars as pl
 
@@ -196,12 +225,12 @@ def _plain_block(chunk: bytes, names: list[str], line: int) -> RawBatch | None:
         or b"\n\n" in chunk
         or b"\n\r\n" in chunk
         or chunk.startswith((b"\n", b"\r\n"))
-        or chunk.count(b",") != rows * (len(names) - 1)
+        or chunk.count(delimiter.encode()) != rows * (len(names) - 1)
     ):
         return None
     try:
         frame = pl.read_csv(chunk, has_header=False, new_columns=names, schema={n: pl.String for n in names},
-                            empty_string_is_null=False, encoding="utf8")  # fmt: skip
+                            separator=delimiter, empty_string_is_null=False, encoding="utf8")  # fmt: skip
     except (
         pl.exceptions.PolarsError,
         pl.exceptions.PanicException,
@@ -213,6 +242,7 @@ def _plain_block(chunk: bytes, names: list[str], line: int) -> RawBatch | None:
     frame = frame.select(
         pl.int_range(line, line + rows, dtype=pl.Int64).alias(LINE),
         pl.lit(False).alias(PYTHON),
+        pl.int_range(0, rows, dtype=pl.UInt32).alias(ROW),
         *(pl.col(n) if n in present else pl.lit(None, pl.String).alias(n) for n in KNOWN),
     )
 
@@ -225,26 +255,32 @@ def _plain_block(chunk: bytes, names: list[str], line: int) -> RawBatch | None:
 # ---------------------------------------------------------------------------------------- tables
 
 
-def _table_batches(path: Path, kind: str, batch_size: int) -> Iterator[RawBatch]:
-    """Parquet or Arrow IPC record batches; the file's own checks (and the header's) come first."""
-    batches = _arrow_batches(path, kind, batch_size)
-    first = next(batches, None)
-    header = list(first.schema.names) if first is not None else _schema_names(path, kind)
-    names = [n if n in KNOWN else f"__other{i}" for i, n in enumerate(header_names(header, path))]
-    return _numbered(chain([first] if first is not None else [], batches), names)
+def _table_names(path: Path, kind: str) -> list[str]:
+    """The column names of a Parquet or Arrow file, checked as a CSV header is."""
+    import pyarrow as pa
+
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            header = pq.read_schema(path).names
+        else:
+            with pa.memory_map(str(path)) as mapped:
+                try:
+                    header = pa.ipc.open_file(mapped).schema.names
+                except pa.ArrowInvalid:
+                    header = pa.ipc.open_stream(mapped).schema.names
+    except (OSError, pa.ArrowException) as error:
+        raise InputError(f"cannot read the {kind} file: {error}", path=path) from None
+    return [n if n in KNOWN else f"__other{i}" for i, n in enumerate(header_names(list(header), path))]
 
 
 def _numbered(batches: Iterable[Any], names: list[str]) -> Iterator[RawBatch]:
     start = 1
     for arrow in batches:
-        yield table_batch(arrow, names, start)
-        start += arrow.num_rows
-
-
-def _schema_names(path: Path, kind: str) -> list[str]:
-    import pyarrow.parquet as pq
-
-    return pq.read_schema(path).names if kind == "parquet" else []
+        if arrow.num_rows:
+            yield table_batch(arrow, names, start)
+            start += arrow.num_rows
 
 
 def _arrow_batches(path: Path, kind: str, batch_size: int):
@@ -271,7 +307,7 @@ def table_batch(arrow, names: list[str], start: int) -> RawBatch:
     columns become text; a row with a value of another type (a float, a list) is kept for Python."""
     import polars as pl
 
-    frame = pl.from_arrow(arrow.rename_columns(names)) if arrow.num_rows else pl.DataFrame()
+    frame = pl.from_arrow(arrow.rename_columns(names))
     typed, checks = [], []
     for name in KNOWN:
         if name not in names or name not in frame.columns:
@@ -285,7 +321,12 @@ def table_batch(arrow, names: list[str], start: int) -> RawBatch:
         typed.append((value.fill_null("") if name == "dex_z_code" else value).alias(name))
     python = pl.any_horizontal(checks) if checks else pl.lit(False)
     height = arrow.num_rows
-    out = frame.select(pl.int_range(start, start + height, dtype=pl.Int64).alias(LINE), python.alias(PYTHON), *typed)
+    out = frame.select(
+        pl.int_range(start, start + height, dtype=pl.Int64).alias(LINE),
+        python.alias(PYTHON),
+        pl.int_range(0, height, dtype=pl.UInt32).alias(ROW),
+        *typed,
+    )
     original = frame.select([n for n in names if n in KNOWN])
 
     def record(i: int) -> Record:

@@ -13,13 +13,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import shutil
 import tempfile
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from ...core.errors import InputError
-from ..findings import FINDING_FIELDS, Finding, Tally
+from ..findings import FINDING_FIELDS, Finding, Tally, write_findings
 
 if TYPE_CHECKING:
     import polars as pl
@@ -38,25 +37,39 @@ class Form:
         if name not in TEXT_FORMS:
             raise InputError(f"unknown findings format {name!r}; expected {', '.join(TEXT_FORMS + TABLE_FORMS)}")
         self.name = name
-        self.separator = ",\n  " if name == "json" else ""
-        sentinel = Finding(SENTINEL_CLAIM, SENTINEL_LINE, "ok", "r", "m", "s")
         self._lead = {
             "json": f'{{"claim_id": "{SENTINEL_CLAIM}", "line": {SENTINEL_LINE}, ',
             "csv": f"{SENTINEL_CLAIM},{SENTINEL_LINE},",
             "text": f"line {SENTINEL_LINE}, claim {SENTINEL_CLAIM}: ",
         }[name]
-        if not self.whole(sentinel).startswith(self._lead):
+        if not self.whole(Finding(SENTINEL_CLAIM, SENTINEL_LINE, "ok", "r", "m", "s")).startswith(self._lead):
             raise AssertionError(f"the {name} form of a finding no longer starts with its claim id and line")
+        #: What the row engine writes between two findings.
+        self.separator = self.framing(Tally(), 0)[1]
 
     def whole(self, finding: Finding) -> str:
         """One finding as the row engine writes it."""
         if self.name == "json":
-            return json.dumps(finding.to_dict(), ensure_ascii=False)
+            return finding.json()
         if self.name == "csv":
             buffer = io.StringIO()
             csv.writer(buffer, lineterminator="\n").writerow(finding)
             return buffer.getvalue()
         return finding.text() + "\n"
+
+    def framing(self, tally: Tally, lines: int | None) -> tuple[str, str, str]:
+        """What :func:`~cptkg.claims.findings.write_findings` writes before, between and after findings
+        (cut from what it writes for one and for two sentinel findings)."""
+        one, two = (Finding(SENTINEL_CLAIM, SENTINEL_LINE + n, "ok", "r", f"m{n}", "s") for n in (1, 2))
+        written = [io.StringIO(), io.StringIO()]
+        for buffer, findings in zip(written, ([one], [one, two])):
+            write_findings(findings, buffer, self.name, lines=lines, tally=tally)
+        first, second = self.whole(one), self.whole(two)
+        head, _, rest = written[1].getvalue().partition(first)
+        between, _, foot = rest.partition(second)
+        if written[0].getvalue() != head + first + foot:
+            raise AssertionError(f"the {self.name} form of findings is no longer a head, findings and a foot")
+        return head, between, foot
 
     def tail(self, severity: str, rule: str, message: str, source: str) -> str:
         """What follows the claim id and line number of a finding."""
@@ -86,24 +99,27 @@ class Form:
 
 
 class TextWriter:
-    """Writes batches of findings in a :class:`Form` to a text stream. Each written finding begins with
-    the form's separator (the very first one without its comma); a batch is written from the bytes
-    of its Arrow string column as they are, without a Python string per finding. JSON's body is
-    spooled to a temporary file until the number of lines, which comes first, is known."""
+    """Writes batches of findings in a :class:`Form` to a text stream: the head the row engine writes,
+    the findings, and its foot. Each written finding begins with the form's separator (the very first
+    one without it); a batch is written from the bytes of its Arrow string column as they are,
+    without a Python string per finding. JSON's head holds the number of lines, known at the end: its
+    findings are spooled to a temporary file until then."""
 
-    def __init__(self, out: TextIO, form: Form) -> None:
+    def __init__(self, out: TextIO, form: Form, tally: Tally) -> None:
         self.out = out
         self.form = form
+        self.tally = tally  # the one the findings are counted in (its layout and notices are known now)
         self.spool: BinaryIO | None = tempfile.TemporaryFile() if form.name == "json" else None  # noqa: SIM115
+        self.skip = len(form.separator.encode())
         self.first = True
-        if form.name == "csv":
-            out.write(",".join(FINDING_FIELDS) + "\n")
         binary = getattr(out, "buffer", None)
         utf8 = codecs.lookup(getattr(out, "encoding", None) or "utf-8").name == "utf-8"
         self.binary = binary if binary is not None and utf8 else None
         # bytes go to the stream as the stream would encode them (a text stream without bytes, such as
         # StringIO, holds any text: surrogates pass through)
         self.errors = (getattr(out, "errors", None) or "strict") if self.binary is not None else "surrogatepass"
+        self.head = "" if self.spool is not None else form.framing(tally, None)[0]
+        out.write(self.head)
         if self.binary is not None:
             out.flush()
 
@@ -118,8 +134,8 @@ class TextWriter:
             self._write("".join(texts).encode("utf-8", self.errors))
 
     def _write(self, data) -> None:
-        if self.first and self.form.separator:
-            data = data[1:]  # the first finding has no comma before it
+        if self.first:
+            data = data[self.skip :]  # no separator before the first finding
         self.first = False
         if self.spool is not None:
             self.spool.write(data)
@@ -128,19 +144,26 @@ class TextWriter:
         else:
             self.out.write(bytes(data).decode("utf-8", self.errors))
 
-    def close(self, tally: Tally) -> None:
-        if self.spool is None:
-            if self.binary is not None:
-                self.binary.flush()
-            if self.form.name == "text":
-                self.out.write(tally.summary() + "\n")
+    def close(self, lines: int | None) -> None:
+        """The foot (and JSON's head and findings), once the tally is complete; ``lines`` is what JSON's
+        head says (None: an export's, counted at the end)."""
+        if self.binary is not None:
+            self.binary.flush()
+        if self.first:  # no finding at all
+            empty = io.StringIO()
+            write_findings([], empty, self.form.name, lines=lines, tally=self.tally)
+            self.out.write(empty.getvalue()[len(self.head) :])
             return
-        self.out.write(f'{{"lines": {tally.lines}, "findings": [')
-        self.out.flush()
-        self.spool.seek(0)
-        _copy(self.spool, self.out, self.binary, self.errors)
-        self.spool.close()
-        self.out.write("\n]}\n" if not self.first else "]}\n")
+        head, _, foot = self.form.framing(self.tally, lines)
+        if self.spool is not None:
+            self.out.write(head)
+            self.out.flush()
+            self.spool.seek(0)
+            _copy(self.spool, self.out, self.binary, self.errors)
+            self.spool.close()
+        elif head != self.head:
+            raise AssertionError("the head of the findings changed while they were written")
+        self.out.write(foot)
 
 
 def _utf8_bytes(column: pl.Series) -> memoryview:
@@ -186,5 +209,5 @@ class TableWriter:
         if frame.height:
             self.writer.write_table(frame.select(FINDING_FIELDS).to_arrow().cast(self.schema))
 
-    def close(self, tally: Tally) -> None:
+    def close(self, lines: int | None) -> None:
         self.writer.close()

@@ -17,6 +17,7 @@ _PLACE_OF_SERVICE = re.compile(r"^[0-9]{2}$")
 
 @family("input", "units-decimal-read")
 def check_input(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Units written with a zero decimal part, read as the whole number (the input family)."""
     line = ctx.line
     if line.units_written:
         plural = "s" if line.units > 1 else ""
@@ -27,6 +28,7 @@ def check_input(tables: ClaimTables, ctx: LineContext, report: LineReport) -> No
 
 @family("code", "code-unknown", "code-not-described")
 def check_code(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Whether the graph holds the billed code, and describes it well enough for the code's own checks."""
     code = ctx.line.code
     if not ctx.known:
         report(
@@ -47,6 +49,7 @@ def check_code(tables: ClaimTables, ctx: LineContext, report: LineReport) -> Non
 
 @family("payer", "payer-unknown")
 def check_payer(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Whether the payer column names a payer, contractor or jurisdiction of the graph."""
     payer = ctx.line.payer
     if ctx.location.payer is None:
         what = f"{payer!r} matches no payer, contractor or jurisdiction name the graph holds" if payer else "No payer is given"
@@ -57,6 +60,7 @@ def check_payer(tables: ClaimTables, ctx: LineContext, report: LineReport) -> No
 
 @family("place of service", "place-of-service-invalid", "place-of-service-unknown")
 def check_place_of_service(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Whether the place of service is given, a two-digit code, and one the graph holds."""
     place = ctx.line.place_of_service
     if not place:
         report("place-of-service-unknown", "No place of service is given.")
@@ -80,9 +84,11 @@ def check_place_of_service(tables: ClaimTables, ctx: LineContext, report: LineRe
     "variant-check-unavailable",
 )
 def check_variant(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Whether the reported variant is in the code's gene and scope (through the variant classifier)."""
     line = ctx.line
     if not line.variant or not ctx.known:
-        report.skip(("variant-out-of-scope", "variant-other-gene"), "no variant, or a code the graph does not hold")
+        if report.explain:
+            report.skip(("variant-out-of-scope", "variant-other-gene"), "no variant, or an unknown code")
         return
     found = tables.variant_finding(line.code, line.variant)
     if found is not None:

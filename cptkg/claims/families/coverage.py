@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...core.findings import Severity
+from ..context import remembered
 from ..coverage import cited
 from ..rules import either, family, join
 
@@ -25,8 +26,10 @@ def _programmes(tables: ClaimTables, ctx: LineContext) -> str:
 
 @family("jurisdiction", "contractor-unknown", "coverage-outside-moldx")
 def check_jurisdiction(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
-    state = ctx.verdict.state if ctx.known else "no code"
+    """Whether the line's contractor is known, and whether the code's programme policies bind it."""
     code, location = ctx.line.code, ctx.location
+    unplaced = ctx.known and location.where in ("unknown", "outside") and ctx.binding.programme_policies
+    state = ctx.verdict.state if unplaced or report.explain and ctx.known else "placed"
     if state == "contractor unknown":
         what = (
             f"The contractor {location.named!r} is not one the graph holds"
@@ -53,16 +56,21 @@ def check_jurisdiction(tables: ClaimTables, ctx: LineContext, report: LineReport
 
 @family("coverage", *COVERAGE_RULES)
 def check_coverage(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """What the policies that judge the line on its date say of its indications, or the payer's policies."""
     if not ctx.known:
-        report.skip(COVERAGE_RULES, "the code is not one the graph holds")
+        if report.explain:
+            report.skip(COVERAGE_RULES, "the code is not one the graph holds")
         return
     verdict = ctx.verdict
+    line = ctx.line
     if verdict.state == "other payer":
-        _other_payer(tables, ctx, report)
+        remembered(ctx, report, ctx.binding.found, "other payer", lambda out: _other_payer(tables, ctx, out))
     elif verdict.state == "conditional":
-        _conditional(tables, ctx, verdict, report)
+        key = (line.code, ctx.location, line.date_of_service, line.diagnoses)
+        remembered(ctx, report, tables.memo("conditional"), key, lambda out: _conditional(tables, ctx, verdict, out))
     elif verdict.state == "not covered":
-        _not_covered(tables, ctx, verdict, report)
+        key = (line.code, ctx.location, line.date_of_service, line.diagnoses, line.modifiers)
+        remembered(ctx, report, tables.memo("not covered"), key, lambda out: _not_covered(tables, ctx, verdict, out))
     elif report.explain:
         cite = f" ({verdict.policy.label})" if verdict.policy else ""
         report.skip(COVERAGE_RULES, f"coverage verdict {verdict.state}{cite}")
@@ -140,13 +148,16 @@ def _not_covered(tables: ClaimTables, ctx: LineContext, verdict: Verdict, report
 
 @family("moldx", "dex-z-code-missing", "dex-z-code-not-checked")
 def check_test_identifier(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Whether a programme line carries the test identifier (DEX Z-Code) its billing article asks for."""
     line, location = ctx.line, ctx.location
     if not ctx.known or location.where != "programme":
-        report.skip(("dex-z-code-missing", "dex-z-code-not-checked"), "not a line of a coverage programme")
+        if report.explain:
+            report.skip(("dex-z-code-missing", "dex-z-code-not-checked"), "not a line of a coverage programme")
         return
     asking = [p for p in ctx.binding.identifier if p.in_force(line.date_of_service) is True]
     if not asking:
-        report.skip(("dex-z-code-missing", "dex-z-code-not-checked"), f"no policy in force asks {line.code} for a test identifier")
+        if report.explain:
+            report.skip(("dex-z-code-missing", "dex-z-code-not-checked"), f"no policy in force asks {line.code} for one")
         return
     policy = cited(tuple(asking), location.jurisdiction)
     programme = tables.policies.label(policy.program)

@@ -26,12 +26,15 @@ def _believed(first: FirstDate) -> str:
 
 @family("dates", *DATE_RULES)
 def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Codes, modifiers, places and policies used on a date of service before they took effect."""
     line = ctx.line
     day = line.date_of_service
     if day is None:
-        report.skip(DATE_RULES, "the line has no date_of_service")
+        if report.explain:
+            report.skip(DATE_RULES, "the line has no date_of_service")
         return
-    first = tables.first_dates.get(("billing code", line.code))
+    first_of = tables.first_of
+    first = first_of.get("billing code", {}).get(line.code)
     if first and day < first.day:
         report(
             "code-before-start",
@@ -39,8 +42,7 @@ def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> No
         )
     elif report.explain:
         report.note("code-before-start", f"first date of {line.code}: {first.day if first else 'not in the graph'}")
-    systems = [tables.system_dates[s] for s in tables.diagnoses.systems if s in tables.system_dates]
-    started = min(systems, key=lambda f: f.day) if systems else None
+    started = tables.diagnosis_start
     if ctx.reading.codes and started and day < started.day:
         report(
             "diagnosis-before-icd10",
@@ -49,14 +51,15 @@ def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> No
         )
     elif report.explain:
         report.note("diagnosis-before-icd10", f"ICD-10-CM valid from {started.day if started else '?'}; date {day}")
+    modifiers = first_of.get("modifier", {})
     for modifier in line.modifiers:
-        first = tables.first_dates.get(("modifier", modifier))
+        first = modifiers.get(modifier)
         if first and day < first.day:
             report(
                 "modifier-before-start",
                 f"Modifier {modifier} on a date of service ({day}) before it existed ({first.day}){_believed(first)}.",
             )
-    first = tables.first_dates.get(("place of service", line.place_of_service))
+    first = first_of.get("place of service", {}).get(line.place_of_service)
     if first and day < first.day:
         report(
             "place-of-service-before-start",
@@ -68,7 +71,7 @@ def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> No
 
 def _policies_in_force(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """No policy that binds the line, and whose date is known, is in force on its date."""
-    if not ctx.known or ctx.verdict.state != "not in force":
+    if not ctx.known or not ctx.binding.deciding or ctx.verdict.state != "not in force":
         if report.explain:
             report.note("policy-not-in-force", f"coverage verdict: {ctx.verdict.state if ctx.known else 'no code'}")
         return

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...core.findings import Severity
+from ..context import remembered
 from ..rules import family, join
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ DIAGNOSIS_RULES = ("diagnosis-invalid", "diagnosis-decimal-free", "diagnosis-non
 
 @family("diagnosis", *DIAGNOSIS_RULES)
 def check_diagnoses(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """How each diagnosis is written and billed: its form, its point, a category, a code not listed."""
     for rule, message in ctx.reading.notes:
         report(rule, message)
     if report.explain:
@@ -29,13 +31,20 @@ def check_diagnoses(tables: ClaimTables, ctx: LineContext, report: LineReport) -
 
 @family("indication", "diagnosis-no-indication", "mcrc-by-claim", "mcrc-needs-review")
 def check_indications(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Which indications of the code the diagnoses show, on the line or its claim, or only after review."""
     if not ctx.described:
-        report.skip(("diagnosis-no-indication", "mcrc-by-claim", "mcrc-needs-review"), "the graph does not describe the code")
+        if report.explain:
+            report.skip(("diagnosis-no-indication", "mcrc-by-claim", "mcrc-needs-review"), "the code is not described")
         return
+    covered = ctx.verdict.covered if ctx.verdict.judged else frozenset()
+    remembered(ctx, report, ctx.reading.found, (ctx.line.code, covered), lambda out: _indications(tables, ctx, covered, out))
+
+
+def _indications(tables: ClaimTables, ctx: LineContext, covered: frozenset[str], report: LineReport) -> None:
     code, diagnoses = ctx.line.code, tables.diagnoses
     indications = tables.code_indications.get(code, set())
     alone, together = ctx.alone, ctx.together
-    relevant = indications | (ctx.verdict.covered if ctx.verdict.judged else frozenset())
+    relevant = indications | covered
     for indication in sorted(together.shown - alone.shown):
         if diagnoses.broader(indication) & relevant:
             _by_claim(tables, ctx, indication, report)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ..context import remembered
 from ..rules import either, family, join
 
 if TYPE_CHECKING:
@@ -36,6 +37,17 @@ MEANINGS = ("modifier-90-reference-lab", "modifier-91-repeat-test", "modifier-59
 
 @family("modifiers", *MODIFIER_RULES)
 def check_modifiers(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """What the modifiers mean, which go together, and which the code or the coverage verdict rules out."""
+    line = ctx.line
+    if not line.modifiers:
+        if report.explain:
+            report.skip(MODIFIER_RULES, "no modifier on the line")
+        return
+    key = (line.code, line.modifiers, ctx.location, line.date_of_service, line.diagnoses)
+    remembered(ctx, report, tables.memo("modifiers"), key, lambda out: _modifiers(tables, ctx, out))
+
+
+def _modifiers(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     known: list[str] = []
     for modifier in ctx.line.modifiers:
         if not _MODIFIER.match(modifier):
@@ -46,7 +58,8 @@ def check_modifiers(tables: ClaimTables, ctx: LineContext, report: LineReport) -
         elif modifier not in known:
             known.append(modifier)
     if not known:
-        report.skip(MODIFIER_RULES[2:], "no modifier the graph holds is on the line")
+        if report.explain:
+            report.skip(MODIFIER_RULES[2:], "no modifier the graph holds is on the line")
         return
     _pairs(tables, known, report)
     _against_coverage(tables, ctx, known, report)
