@@ -27,7 +27,8 @@ from ..engine import _in_parts
 from ..findings import Finding, Tally
 from .checking import DATED, POSITIONAL, Kept, Task, Workers, in_parts, thresholds
 from .normalise import INSTANCE, KEYED, SEP, UNREADABLE, Lines, line_of
-from .writing import SENTINEL_CLAIM, Form
+from .results import TableResults, TextResults
+from .writing import Form
 
 if TYPE_CHECKING:
     import polars as pl
@@ -57,16 +58,10 @@ class Evaluator:
         self._reset()
 
     def _reset(self) -> None:
-        import polars as pl
-
         self.keys: dict[str, int] = {}  # key -> the result of its first line, or DATED, or POSITIONAL
         self.split_of: dict[int, int] = {}  # result -> the result of a line of a claim checked in parts
-        self.count = 0
-        text = {"tail": pl.String} if self.form else {"message": pl.String, "source": pl.String}
-        self.schema = {"result": pl.Int64, "severity": pl.String, "rule": pl.String, "nofinding": pl.Boolean,
-                       "inparts": pl.Boolean, **text}  # fmt: skip
-        self.table = pl.DataFrame(schema=self.schema)
-        self._new: list[tuple] = []
+        self.results = TextResults(self.form) if self.form else TableResults()
+        self.standing: dict[str, date] = {}  # a date class -> the date that stands for it
 
     # ------------------------------------------------------------------ one batch
 
@@ -83,13 +78,13 @@ class Evaluator:
         keyed = frame.filter((pl.col("kind") == KEYED) & ~pl.col("alone"))
         singles, lone = self._singles(keyed.filter(pl.col("nread") == 1))
         several, lone_claims = self._several(keyed.filter(pl.col("nread") > 1))
-        found = self._joined(pl.concat([singles, several]).sort("ord"))
+        found = self._joined(pl.concat([singles, several]).sort("ord"), tally)
         alone = frame.filter(
             pl.col("alone") | pl.col("group").is_in(pl.Series(lone + lone_claims, dtype=pl.Int64).implode())
         )
         loose = frame.filter((pl.col("kind") == UNREADABLE) & ~pl.col("group").is_in(alone["group"].unique().implode()))
         python = sorted(self._one_by_one(alone, lines.items) + self._unreadable(loose, lines.items), key=_order)
-        _count(found, python, tally, groups.complete)
+        _count(python, tally, groups.complete)
         return found, python
 
     # ------------------------------------------------------------------ claims of one line
@@ -99,21 +94,24 @@ class Evaluator:
         import polars as pl
 
         classes = {day: self._class(day) for day in singles["date"].drop_nulls().unique().to_list()}
-        day_class = (
-            pl.col("date").replace_strict(classes, return_dtype=pl.String) if classes else pl.lit(None, pl.String)
-        )
+        standing = {day: self.standing.setdefault(cls, day) for day, cls in classes.items()}
+        date = pl.col("date")
+        if classes:  # the class of each date, and the one date that stands for all dates of its class
+            day_class = date.replace_strict(classes, return_dtype=pl.String)
+            stand = pl.when(date.is_not_null()).then(date.replace_strict(standing, return_dtype=pl.Date))
+        else:
+            day_class, stand = pl.lit(None, pl.String), pl.lit(None, pl.Date)
         singles = singles.with_columns(
-            pl.concat_str([pl.col("key"), day_class.fill_null("n")], separator=SEP).alias("fkey")
+            pl.concat_str([pl.col("key"), day_class.fill_null("n")], separator=SEP).alias("fkey"), stand.alias("stand")
         )
-        singles = self._resolve(singles, "fkey", self._single_task)
+        singles = self._resolve(singles, "fkey", self._single_task, day="stand")
         dated = singles.filter(pl.col("result") == DATED)
         if dated.height:
             exact = dated.drop("result").with_columns(
                 pl.concat_str([pl.col("fkey"), pl.col("date").cast(pl.String)], separator=SEP)
             )
-            singles = pl.concat(
-                [singles.filter(pl.col("result") != DATED), self._resolve(exact, "fkey", self._exact_task)]
-            )
+            exact = self._resolve(exact, "fkey", self._exact_task)
+            singles = pl.concat([singles.filter(pl.col("result") != DATED), exact], how="diagonal_relaxed")
         lone = singles.filter(pl.col("result") == POSITIONAL)["group"].to_list()
         return singles.filter(pl.col("result") >= 0).select(_COLUMNS), lone
 
@@ -156,16 +154,18 @@ class Evaluator:
 
     # ------------------------------------------------------------------ keys to results
 
-    def _resolve(self, frame: pl.DataFrame, key: str, task: Callable[[str, date | None], Task]) -> pl.DataFrame:
+    def _resolve(
+        self, frame: pl.DataFrame, key: str, task: Callable[[str, date | None], Task], day: str = "date"
+    ) -> pl.DataFrame:
         """The frame with the ``result`` of each row's key; the keys not seen before checked first, all
-        at once (by the workers), with the date of one of their rows."""
+        at once (by the workers), with the date (column ``day``) of one of their rows."""
         import polars as pl
 
-        distinct = frame.select(key, "date").unique(subset=key, keep="any")
+        distinct = frame.select(key, day).unique(subset=key, keep="any")
         keys, known = distinct[key].to_list(), self.keys
-        new = [(k, day) for k, day in zip(keys, distinct["date"].to_list()) if k not in known]
+        new = [(k, d) for k, d in zip(keys, distinct[day].to_list()) if k not in known]
         if new:
-            for (k, _), outcome in zip(new, self.workers.run([task(k, day) for k, day in new])):
+            for (k, _), outcome in zip(new, self.workers.run([task(k, d) for k, d in new])):
                 known[k] = self._register(outcome)
         mapping = pl.DataFrame(
             {key: keys, "result": [known[k] for k in keys]}, schema={key: pl.String, "result": pl.Int64}
@@ -176,62 +176,19 @@ class Evaluator:
         """The first result of a checked claim's lines (one result per line, in order)."""
         if isinstance(outcome, int):
             return outcome
-        first = self.count
-        for findings in outcome:
-            self._new += [(self.count, *finding[:3], False, *finding[3:]) for finding in findings]
-            self.count += 1
-        return first
+        results = [self.results.add(findings) for findings in outcome]
+        return results[0]
 
-    def _flush(self) -> None:
+    def _joined(self, rows: pl.DataFrame, tally: Tally) -> pl.DataFrame:
+        """The written findings of keyed lines (``ord, claim_id, line, split, result``), counted."""
         import polars as pl
 
-        if self._new:
-            new = pl.DataFrame(self._new, schema=self.schema, orient="row")
-            self.table = pl.concat([self.table, new], rechunk=False)
-            self._new = []
-
-    def _split_results(self, results: list[int]) -> None:
-        """Results for the lines of claims checked in parts: the in-parts finding, then the line's
-        findings but the row that says there are none."""
-        import polars as pl
-
-        wanted = {}
-        for result in results:
-            if result not in self.split_of:
-                wanted[result] = self.split_of[result] = self.count
-                self._new.append((self.count, *self.in_parts[:3], True, *self.in_parts[3:]))
-                self.count += 1
-        self._flush()
-        if wanted:  # after the in-parts row of each (the join keeps the table's order)
-            rows = self.table.filter(pl.col("result").is_in(list(wanted)) & ~pl.col("nofinding"))
-            rows = rows.with_columns(pl.col("result").replace_strict(wanted, return_dtype=pl.Int64))
-            self.table = pl.concat([self.table, rows], rechunk=False)
-
-    # ------------------------------------------------------------------ joined to the lines
-
-    def _joined(self, rows: pl.DataFrame) -> pl.DataFrame:
-        import polars as pl
-
-        self._flush()
         if rows["split"].any():
-            self._split_results(rows.filter(pl.col("split"))["result"].unique().to_list())
+            wanted = [r for r in rows.filter(pl.col("split"))["result"].unique().to_list() if r not in self.split_of]
+            self.split_of.update(self.results.splits(wanted, self.in_parts))
             split = pl.col("result").replace_strict(self.split_of, default=pl.col("result"), return_dtype=pl.Int64)
             rows = rows.with_columns(pl.when(pl.col("split")).then(split).otherwise(pl.col("result")).alias("result"))
-        joined = rows.join(self.table, on="result", how="inner", maintain_order="left_right")
-        claim = pl.col("claim_id")
-        if self.form:
-            tail = (
-                pl.when(pl.col("inparts"))
-                .then(pl.col("tail").str.replace(SENTINEL_CLAIM, self.form.escaped(pl, claim), literal=True))
-                .otherwise(pl.col("tail"))
-            )
-            text = [pl.concat_str([pl.lit(self.form.separator), self.form.prefix(pl), tail]).alias("out")]
-        else:
-            message = pl.when(pl.col("inparts")).then(
-                pl.col("message").str.replace(SENTINEL_CLAIM, claim, literal=True)
-            )
-            text = [message.otherwise(pl.col("message")).alias("message"), pl.col("source")]
-        return joined.select(pl.col("ord").cast(pl.Int64), claim, pl.col("line"), "severity", "rule", *text)
+        return self.results.joined(rows, tally)
 
     # ------------------------------------------------------------------ one claim at a time
 
@@ -294,14 +251,9 @@ def _order(row: tuple) -> int:
     return row[0]
 
 
-def _count(found: pl.DataFrame, python: list[tuple], tally: Tally, lines: int) -> None:
-    """Lines, findings by severity, and lines with an error, into the tally."""
-    import polars as pl
-
+def _count(python: list[tuple], tally: Tally, lines: int) -> None:
+    """Lines, and the findings of the claims checked one by one, into the tally."""
     tally.lines += lines
-    for severity, count in found.group_by("severity").len().iter_rows():
-        tally.severities[severity] += count
-    tally.error_lines += found.filter(pl.col("severity") == "error")["ord"].n_unique()
     for row in python:
         tally.severities[row[3]] += 1
     tally.error_lines += len({row[0] for row in python if row[3] == "error"})
