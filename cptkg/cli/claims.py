@@ -129,8 +129,6 @@ def chosen_engine(args: argparse.Namespace) -> str:
 
 def run_batches(args: argparse.Namespace, engine: str) -> int:
     """The columnar or Spark engine: findings written batch by batch."""
-    import os
-
     from tqdm import tqdm
 
     from ..claims import ClaimRules
@@ -147,11 +145,8 @@ def run_batches(args: argparse.Namespace, engine: str) -> int:
     total = count_lines(args.file, args.columns) if show_progress else None
     progress = tqdm(total=total, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
     binary = args.format in ("parquet", "arrow")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     with progress, (binary_stream if binary else output_stream)(args.output, force=args.force) as out:
-        tally = check_file(
-            rules, source, out, args.format, progress=progress, processes=cores, other_codes=args.other_codes
-        )
+        tally = check_file(rules, source, out, args.format, progress=progress, other_codes=args.other_codes)
     return finish(args, tally)
 
 

@@ -60,27 +60,20 @@ def check_file(
     *,
     batch_size: int = BATCH_SIZE,
     progress=None,
-    processes: int = 1,
     columns: Any = None,
     other_codes: str = "auto",
 ) -> Tally:
     """Check a claim file (a path, or a :class:`~.reading.Source` opened already) and write its findings
     to ``out`` (a text stream, or binary for Parquet and Arrow); a file that cannot be used at all
-    raises :class:`~cptkg.InputError` before any output. ``processes`` above 1 checks new claims in
-    that many worker processes (:mod:`.checking`); ``columns`` and ``other_codes`` are those of
+    raises :class:`~cptkg.InputError` before any output. ``columns`` and ``other_codes`` are those of
     :func:`cptkg.claims.check_claims`."""
-    from .checking import Workers
-
     source = path if isinstance(path, Source) else open_source(path, columns)
-    workers = Workers(rules, _form(fmt), processes)
     tally = Tally()
     tally.layout, tally.notices = source.layout, source.notices
     skip = other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
-    try:
-        batches = read_batches(source, batch_size)
-        return check_batches(rules, batches, out, fmt, progress, workers, tally=tally, skip_other_codes=skip)
-    finally:
-        workers.close()
+    return check_batches(
+        rules, read_batches(source, batch_size), out, fmt, progress, tally=tally, skip_other_codes=skip
+    )
 
 
 def check_rows(
@@ -102,7 +95,6 @@ def check_batches(
     out,
     fmt: str,
     progress=None,
-    workers=None,
     *,
     tally: Tally | None = None,
     skip_other_codes: bool = False,
@@ -116,7 +108,7 @@ def check_batches(
 
     form, tally = _form(fmt), tally if tally is not None else Tally()
     writer = TableWriter(out, fmt) if form is None else TextWriter(out, form, tally)  # type: ignore[arg-type]
-    reader, evaluator, grouper = Reader(), Evaluator(rules, form, workers), Grouper()
+    reader, evaluator, grouper = Reader(), Evaluator(rules, form), Grouper()
     held = None  # the rows of the last claim of the batch before, which may go on
     for raw, final in _ahead(batches):
         if skip_other_codes:

@@ -8,18 +8,15 @@ messages write its claim id or a line number is *positional*, one whose messages
 when the date was only a representative of its class, is *dated* (:mod:`.evaluate` says what
 follows from each).
 
-Where the machine has several cores, worker processes forked from this one (they share the
-compiled rule tables) check the new claims of a batch side by side. A process is forked only before
-polars or pyarrow have started their threads (forking a process with running threads is unsafe);
-otherwise the claims are checked in this process.
+The claims are checked in this process: the rule families are Python, one claim at a time (worker
+processes were tried: on two shared cores, with each worker's own caches of the rule families to
+fill, they were slower than one process).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import sys
 from datetime import date
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from ..engine import _in_parts
@@ -38,7 +35,6 @@ Task = tuple[list[list[str]], list["date | None"], bool]
 #: the message and source (tables).
 Kept = tuple[Any, ...]
 _SENTINEL_STEM = str(SENTINEL_LINE)[:-3]  # the sentinel line numbers of a claim's lines all start so
-_STATE: dict[str, Any] = {}  # the rules and form of this process (inherited by forked workers)
 
 
 def thresholds(tables: object) -> list[date]:
@@ -94,35 +90,3 @@ def in_parts(rules: ClaimRules, form: Form | None) -> Kept:
     """The in-parts finding of a line of claim :data:`SENTINEL_CLAIM` (its claim id is filled in later)."""
     probe = line_of(["X", "", "", "", "", "1", "", "", "", ""], SENTINEL_LINE, SENTINEL_CLAIM, None)
     return kept(_in_parts(rules, probe), form, {})
-
-
-class Workers:
-    """Checks lists of claims: in worker processes forked from this one, or here."""
-
-    def __init__(self, rules: ClaimRules, form: Form | None, processes: int = 1) -> None:
-        _STATE.update(rules=rules, form=form, tails={})
-        self.pool = None
-        threaded = any(name in sys.modules for name in ("polars", "pyarrow"))
-        if processes > 1 and not threaded and sys.platform.startswith("linux"):
-            import multiprocessing
-
-            self.pool = multiprocessing.get_context("fork").Pool(processes)
-        self.processes = processes if self.pool else 1
-
-    def run(self, tasks: list[Task]) -> list[int | list[list[Kept]]]:
-        if self.pool is None or len(tasks) < 256:
-            return _run(tasks)
-        size = -(-len(tasks) // (self.processes * 4))
-        chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-        return list(chain.from_iterable(self.pool.map(_run, chunks)))
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
-            self.pool = None
-
-
-def _run(tasks: list[Task]) -> list[int | list[list[Kept]]]:
-    rules, form, tails = _STATE["rules"], _STATE["form"], _STATE["tails"]
-    return [check(rules, form, task, tails) for task in tasks]

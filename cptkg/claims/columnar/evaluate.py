@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import _in_parts
 from ..findings import Finding, Tally
-from .checking import DATED, POSITIONAL, Kept, Task, Workers, in_parts, thresholds
+from .checking import DATED, POSITIONAL, Kept, Task, check, in_parts, thresholds
 from .normalise import INSTANCE, KEYED, SEP, UNREADABLE, Lines, line_of
 from .results import TableResults, TextResults
 from .writing import Form
@@ -48,17 +48,20 @@ class Evaluator:
 
     ``form`` is the text form the findings are written in, or None for tables (Parquet, Arrow)."""
 
-    def __init__(self, rules: ClaimRules, form: Form | None, workers: Workers | None = None) -> None:
+    def __init__(self, rules: ClaimRules, form: Form | None) -> None:
         self.rules = rules
         self.form = form
-        self.workers = workers or Workers(rules, form)
+        self.tails: dict = {}  # the written tail of each distinct finding
         self.key_limit = KEY_LIMIT
         self.borders = thresholds(rules.tables)
         self.in_parts = in_parts(rules, form)
         self._reset()
 
     def _reset(self) -> None:
-        self.keys: dict[str, int] = {}  # key -> the result of its first line, or DATED, or POSITIONAL
+        import polars as pl
+
+        # each key checked, and the result of its first line (or DATED, or POSITIONAL)
+        self.keys = pl.DataFrame(schema={"key": pl.String, "result": pl.Int64})
         self.split_of: dict[int, int] = {}  # result -> the result of a line of a claim checked in parts
         self.results = TextResults(self.form) if self.form else TableResults()
         self.standing: dict[str, date] = {}  # a date class -> the date that stands for it
@@ -72,7 +75,7 @@ class Evaluator:
         columns (their text may hold what polars cannot: bytes that were not UTF-8)."""
         import polars as pl
 
-        if len(self.keys) > self.key_limit:
+        if self.keys.height > self.key_limit:
             self._reset()
         frame = _positions(lines.frame.head(groups.complete), groups)
         keyed = frame.filter((pl.col("kind") == KEYED) & ~pl.col("alone"))
@@ -157,20 +160,18 @@ class Evaluator:
     def _resolve(
         self, frame: pl.DataFrame, key: str, task: Callable[[str, date | None], Task], day: str = "date"
     ) -> pl.DataFrame:
-        """The frame with the ``result`` of each row's key; the keys not seen before checked first, all
-        at once (by the workers), with the date (column ``day``) of one of their rows."""
+        """The frame with the ``result`` of each row's key; the keys not seen before checked first, with
+        the date (column ``day``) of one of their rows."""
         import polars as pl
 
-        distinct = frame.select(key, day).unique(subset=key, keep="any")
-        keys, known = distinct[key].to_list(), self.keys
-        new = [(k, d) for k, d in zip(keys, distinct[day].to_list()) if k not in known]
-        if new:
-            for (k, _), outcome in zip(new, self.workers.run([task(k, d) for k, d in new])):
-                known[k] = self._register(outcome)
-        mapping = pl.DataFrame(
-            {key: keys, "result": [known[k] for k in keys]}, schema={key: pl.String, "result": pl.Int64}
-        )
-        return frame.join(mapping, on=key, how="left")
+        distinct = frame.select(pl.col(key).alias("key"), pl.col(day).alias("day")).unique(subset="key", keep="any")
+        new = distinct.join(self.keys, on="key", how="anti")
+        if new.height:
+            keys, days = new["key"].to_list(), new["day"].to_list()
+            outcomes = [check(self.rules, self.form, task(k, d), self.tails) for k, d in zip(keys, days)]
+            checked = pl.DataFrame({"key": keys, "result": [self._register(o) for o in outcomes]})
+            self.keys = pl.concat([self.keys, checked.cast({"result": pl.Int64})], rechunk=self.keys.n_chunks() > 16)
+        return frame.join(self.keys.rename({"key": key}), on=key, how="left")
 
     def _register(self, outcome: int | list[list[Kept]]) -> int:
         """The first result of a checked claim's lines (one result per line, in order)."""
