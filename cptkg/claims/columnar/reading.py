@@ -40,7 +40,6 @@ LINE, PYTHON, ROW = "__line", "__python", "__row"
 #: File formats besides CSV and JSON Lines, by extension.
 TABLE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow", ".feather": "arrow", ".arrows": "arrow",
                   ".ipc": "arrow"}  # fmt: skip
-_BYTES_PER_LINE = 120  # a first guess of a CSV line's length, to size blocks from a batch size in lines
 
 
 @dataclass
@@ -174,9 +173,11 @@ def _schema(pl) -> dict[str, Any]:
 
 
 def _csv_batches(source: Source, batch_size: int) -> Iterator[RawBatch]:
-    block = max(batch_size, 1) * _BYTES_PER_LINE
     with source.path.open("rb") as handle:
         handle.readline()
+        sample = handle.read(1 << 16)
+        block = max(batch_size, 1) * max(len(sample) // max(sample.count(b"\n"), 1), 16)  # bytes of a batch's lines
+        handle.seek(-len(sample), 1)
         line = 2
         while chunk := _next_block(handle, block):
             yield _csv_block(chunk, source.names, source.delimiter, line)
