@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
-from ..findings import Tally
-from ..records import rows_records
+from ..findings import FINDING_FIELDS, Tally
+from ..records import Record, rows_records
 from .reading import PYTHON, ROW, RawBatch, Source, input_format, open_source, read_batches, record_batches
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ __all__ = [
     "check_batches",
     "check_file",
     "check_rows",
+    "findings_of",
     "input_format",
     "open_source",
 ]
@@ -83,6 +84,23 @@ def check_rows(
     return check_batches(rules, record_batches(rows_records(rows), batch_size), out, fmt)
 
 
+def findings_of(rules: ClaimRules, records: Iterable[Record], batch_size: int = BATCH_SIZE):
+    """The findings of records (a polars frame of the finding fields, in line order)."""
+    import polars as pl
+
+    frames: list[pl.DataFrame] = []
+
+    class Collect:
+        write = frames.append
+
+        def close(self, lines: int | None) -> None:
+            pass
+
+    check_batches(rules, record_batches(records, batch_size), None, "arrow", writer=Collect())
+    schema = dict.fromkeys(FINDING_FIELDS, pl.String) | {"line": pl.Int64}
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
 def _form(fmt: str):
     from .writing import TABLE_FORMS, Form
 
@@ -98,16 +116,19 @@ def check_batches(
     *,
     tally: Tally | None = None,
     skip_other_codes: bool = False,
+    writer=None,
 ) -> Tally:
     """The pipeline: batches read ahead in a thread (polars works outside the interpreter lock), each
-    read, grouped, checked and written in turn; the findings counted in ``tally``."""
+    read, grouped, checked and written in turn; the findings counted in ``tally``. ``writer`` (with
+    ``write(frame)`` and ``close(lines)``) takes the tables of findings instead of ``out``."""
     from .evaluate import Evaluator
     from .grouping import Grouper
     from .normalise import UNREADABLE, Reader
     from .writing import TableWriter, TextWriter
 
     form, tally = _form(fmt), tally if tally is not None else Tally()
-    writer = TableWriter(out, fmt) if form is None else TextWriter(out, form, tally)  # type: ignore[arg-type]
+    if writer is None:
+        writer = TableWriter(out, fmt) if form is None else TextWriter(out, form, tally)
     reader, evaluator, grouper = Reader(), Evaluator(rules, form), Grouper()
     held = None  # the rows of the last claim of the batch before, which may go on
     for raw, final in _ahead(batches):
