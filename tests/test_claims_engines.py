@@ -139,8 +139,8 @@ def test_tables_in_and_out(rules, tmp_path):
     """Parquet and Arrow files in (their rows numbered from 1, as rows given in Python are; whole
     numbers and dates as typed columns), and findings written as tables."""
     import pyarrow as pa
-    import pyarrow.feather as feather
     import pyarrow.parquet as pq
+    from pyarrow import feather
 
     rows = [{k: v for k, v in r.items() if k not in ("expected", "not_expected", "why")} for r in coder_rows()]
     rows += [{**rows[0], "units": "1.0"}, {**rows[1], "units": "0"}, {**rows[2], "date_of_service": "03/15/2024"}]

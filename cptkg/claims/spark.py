@@ -24,6 +24,7 @@ claim's lines together by. On a file whose claims' lines are next to each other 
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -62,7 +63,7 @@ def session(app: str = "cptkg claims") -> SparkSession:
 
         settings = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
                     "spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
-                    "spark.sql.shuffle.partitions": "8"}  # fmt: skip
+                    "spark.sql.shuffle.partitions": str(os.cpu_count() or 2)}  # fmt: skip
         builder = SparkSession.builder.appName(app).master("local[*]")
         for key, value in settings.items():
             builder = builder.config(key, value)

@@ -1,0 +1,75 @@
+"""The claim checks on Apache Spark (local mode, one session for the module): the same findings as the
+columnar engine, byte for byte, on 20,000 generated lines, on the case files, and on claims of several
+lines, in parts and over the line limit once the file is sorted by claim id (Spark groups a claim's
+lines wherever they are); and check_dataframe on a DataFrame built in Spark."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import pytest
+
+from cptkg.claims import ClaimRules, columnar, spark
+
+from .conftest import CASES, ROOT
+from .test_claims_engines import claims_file
+
+CLAIMS = CASES / "claims"
+
+
+@pytest.fixture(scope="module")
+def session():
+    found = spark.session("cptkg tests")
+    yield found
+    found.stop()
+
+
+@pytest.fixture(scope="module")
+def rules(kg) -> ClaimRules:
+    return ClaimRules(kg)
+
+
+def both(rules, session, path, fmt="json") -> tuple[str, str]:
+    expected, found = io.StringIO(), io.StringIO()
+    columnar.check_file(rules, path, expected, fmt)
+    spark.check_file(rules, path, found, fmt, spark=session)
+    return expected.getvalue(), found.getvalue()
+
+
+def test_files(rules, session, tmp_path):
+    """Generated lines, the case files (unreadable lines, JSON Lines, the coder's claims of several
+    lines), and claims in parts and over the line limit sorted by claim id."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate_claims import write
+
+    generated = write(20_000, tmp_path / "generated.csv")
+    expected, found = both(rules, session, generated)
+    assert found == expected and json.loads(found)["lines"] == 20_000
+    for name, fmt in (("coder-cases.csv", "json"), ("mixed.jsonl", "text")):
+        expected, found = both(rules, session, CLAIMS / name, fmt)
+        assert found == expected, (name, fmt)
+    mixed = tmp_path / "claims.csv"
+    claims_file(mixed)
+    with mixed.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows.sort(key=lambda row: row["claim_id"].strip())  # each claim's lines together, in file order
+    with mixed.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    expected, found = both(rules, session, mixed, "csv")
+    assert found == expected and "claim-checked-in-parts" in found
+
+
+def test_check_dataframe(rules, session):
+    """A DataFrame built in Spark (claim columns and line numbers): one row per finding, ``seq`` in order."""
+    with (CLAIMS / "coder-cases.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [{**row, "line": number} for number, row in enumerate(csv.DictReader(handle), start=2)]
+    frame = session.createDataFrame(rows)
+    found = spark.check_dataframe(rules, frame).orderBy("line", "seq").collect()
+    expected = columnar.findings_of(rules, [(row["line"], row) for row in rows]).rows()
+    assert [(r.claim_id, r.line, r.severity, r.rule, r.message, r.source) for r in found] == expected
+    assert {r.seq for r in found if r.line == found[0].line} == set(range(sum(r.line == found[0].line for r in found)))
