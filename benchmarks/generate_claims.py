@@ -71,6 +71,43 @@ def lines(count: int, seed: int = 7):
         }
 
 
+def frames(count: int, batch: int = 100_000, seed: int = 7, kg: cptkg.KnowledgeGraph | None = None):
+    """``count`` lines drawn as :func:`lines` draws them (the same mix, not the same lines), as polars
+    DataFrames of ``batch`` rows of text: a stream of any length with no file behind it."""
+    import numpy as np
+    import polars as pl
+
+    v = vocabulary(kg or cptkg.load())
+    rng = np.random.default_rng(seed)
+
+    def pick(values: list[str], size: int) -> np.ndarray:
+        return np.asarray(values, dtype=object)[rng.integers(0, len(values), size)]
+
+    for start in range(0, count, batch):
+        size = min(batch, count - start)
+        roll = rng.random(size)
+        modifiers = np.where(roll < 0.10, pick(v["modifiers"], size), np.where(roll < 0.12, "GA;GY", ""))
+        units = np.where(rng.random(size) < 0.97, "1", "2")
+        units = np.where(rng.random(size) < 0.001, "two", units)
+        frame = pl.DataFrame({
+            "n": np.arange(start, start + size),
+            "cpt_code": np.where(rng.random(size) < 0.95, pick(v["codes"], size), pick(v["other_codes"] + ["99999"], size)),
+            "modifiers": modifiers,
+            "icd10cm": np.where(rng.random(size) < 0.9, pick(v["diagnoses"], size), "Z00.00"),
+            "payer": np.where(rng.random(size) < 0.98, pick(v["payers"], size), "Acme Health"),
+            "place_of_service": np.where(rng.random(size) < 0.99, pick(v["places"], size), "85"),
+            "units": units,
+            "month": rng.integers(1, 13, size),
+            "day": rng.integers(1, 29, size),
+        })  # fmt: skip
+        yield frame.select(
+            pl.concat_str([pl.lit("CLM"), pl.col("n").cast(pl.String).str.zfill(9)]).alias("claim_id"),
+            *(pl.col(c).cast(pl.String) for c in ("cpt_code", "modifiers", "icd10cm", "payer", "place_of_service", "units")),
+            pl.lit("").alias("variant"),
+            pl.date(2025, pl.col("month"), pl.col("day")).dt.strftime("%Y-%m-%d").alias("date_of_service"),
+        )
+
+
 def write(count: int, path: Path, seed: int = 7) -> Path:
     """Write ``count`` lines to ``path`` as CSV, or JSON Lines for a ``.jsonl`` / ``.ndjson`` name."""
     with path.open("w", encoding="utf-8", newline="") as handle:

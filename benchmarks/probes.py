@@ -225,6 +225,15 @@ def probe_csv_floor(path: str) -> None:
     _emit({"read_s": round(csv_floor(Path(path)), 3)})
 
 
+def probe_polars_floor(path: str) -> None:
+    """A bare polars read of the claim file (every column as text), nothing more."""
+    import polars as pl
+
+    start = time.perf_counter()
+    frame = pl.read_csv(path, infer_schema=False)
+    _emit({"rows": frame.height, "read_s": round(time.perf_counter() - start, 3)})
+
+
 def probe_gsp_post(store: str, path: str) -> None:
     """POST a Turtle file into the store's default graph (Graph Store Protocol), as a user would with an HTTP client."""
     import httpx
@@ -243,6 +252,7 @@ PROBES: dict[str, Callable[..., None]] = {
     "owlrl": probe_owlrl,
     "vcf-floor": probe_vcf_floor,
     "csv-floor": probe_csv_floor,
+    "polars-floor": probe_polars_floor,
     "gsp-post": probe_gsp_post,
 }
 

@@ -415,4 +415,26 @@ def _line_tables(results: dict) -> list[str]:
                 f"| {size:,} | {x.get('file_mib', '?')} MiB | {_time(x, cap)} | {rate} | {_mem(x)} | {_time(y, cap)}, {_mem(y)} |"
             )
         out.append("")
+        if op == "claims":
+            out += _claim_engines(results)
     return out
+
+
+def _claim_engines(results: dict) -> list[str]:
+    """The claim engines side by side, with the bare reads of the same file (timed inside their process)."""
+    cap = results["cap_s"]
+    engines = {tool: _runs(results, "claims", tool) for tool in ("row", "columnar", "floor", "polars")}
+    if not engines["columnar"]:
+        return []
+    out = [
+        "| lines | `--engine row` | `--engine columnar` | `csv.reader` pass | polars read | columnar ÷ csv.reader pass |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sorted(engines["columnar"]):
+        row, columnar = (_median(engines[t].get(size, [])) for t in ("row", "columnar"))
+        floor, polars = (_median(engines[t].get(size, [])) or {} for t in ("floor", "polars"))
+        passes = [f"{r['read_s']:.2f} s" if r.get("read_s") else "—" for r in (floor, polars)]
+        ratio = columnar["seconds"] / floor["read_s"] if floor.get("read_s") and not columnar["timed_out"] else None
+        out.append(f"| {size:,} | {_time(row, cap)}, {_mem(row)} | {_time(columnar, cap)}, {_mem(columnar)} | "
+                   f"{passes[0]} | {passes[1]} | {f'{ratio:.1f}×' if ratio else '—'} |")  # fmt: skip
+    return [*out, ""]

@@ -17,7 +17,7 @@ recorded as "> cap".
 | check | ``cptkg --load codes check`` | rdflib parse + owlrl ``RDFS_OWLRL_Semantics`` closure, its error nodes |
 | push | ``cptkg --load codes push`` into an oxigraph server, then the named queries with the remote backend | a Graph Store Protocol POST of ``all.ttl``; the embedded pyoxigraph queries |
 | variant --vcf | ``cptkg variant --vcf FILE --format json`` (``--lines``) | reading and splitting the VCF (``bench_variants.read_only``) |
-| claims | ``cptkg claims FILE --format json`` (``--lines``) | a ``csv.reader`` pass (``bench_claims.csv_floor``) |
+| claims | ``cptkg claims FILE --format json`` (``--lines``): the default engine, and ``--engine row`` and ``columnar`` | a ``csv.reader`` pass (``bench_claims.csv_floor``); a bare polars read |
 
 Raw figures go to ``results.json`` in the work folder; ``--render results.json`` rewrites the
 Markdown from them without measuring again.
@@ -251,12 +251,18 @@ class Suite:
             vcf.unlink()
         if self.wanted("claims"):
             claims = write_claims(lines, folder / "claims.csv")
-            out = folder / "findings.json"
+            for engine in ("auto", "row", "columnar"):  # cptkg (the default engine), and each engine by name
+                out = folder / "findings.json"
+                out.unlink(missing_ok=True)
+                tool = "cptkg" if engine == "auto" else engine
+                self.record("claims", lines, tool, [PY, "-m", "cptkg", "claims", str(claims), "--format", "json", "--output", str(out), "--quiet", "--engine", engine],
+                            file_mib=round(claims.stat().st_size / 2**20, 1))  # fmt: skip
             out.unlink(missing_ok=True)
-            self.record("claims", lines, "cptkg", [PY, "-m", "cptkg", "claims", str(claims), "--format", "json", "--output", str(out), "--quiet"],
-                        file_mib=round(claims.stat().st_size / 2**20, 1))  # fmt: skip
-            out.unlink(missing_ok=True)
-            self.record("claims", lines, "floor", [PY, PROBES, "csv-floor", str(claims)])
+            for tool, probe in (("floor", "csv-floor"), ("polars", "polars-floor")):  # the pass alone, timed inside too
+                said = folder / f"{probe}.jsonl"
+                run = self.record("claims", lines, tool, [PY, PROBES, probe, str(claims)], stdout=said)
+                run["read_s"] = (json_lines(said) or [{}])[-1].get("read_s")
+                self.save()
             claims.unlink()
 
     def run(self) -> None:
