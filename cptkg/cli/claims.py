@@ -18,8 +18,10 @@ from typing import BinaryIO, TextIO
 from .common import add_output_options, knowledge_graph
 
 FORMATS = ("text", "json", "csv", "parquet", "arrow")
-#: ``auto`` is the columnar engine where polars and pyarrow are installed (``cptkg[columnar]``), else the row engine.
 ENGINES = ("auto", "row", "columnar", "spark")
+#: ``--engine auto`` runs the columnar engine (when ``cptkg[columnar]`` is installed) on a file this large or
+#: larger, and on Parquet and Arrow; the row engine on a smaller one, which it checks sooner (no polars to start).
+AUTO_COLUMNAR_BYTES = 16 * 2**20
 TABLE_SUFFIXES = (".parquet", ".pq", ".arrow", ".feather", ".arrows", ".ipc")
 
 
@@ -63,7 +65,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="auto",
         help="row: line by line in Python; columnar: batches of columns with polars, each distinct claim checked once "
         "(the same findings, byte for byte); spark: on Apache Spark (cptkg[spark], see docs/spark.md); auto (default): "
-        "columnar where polars and pyarrow are installed, else row",
+        "columnar for files of 16 MiB or more and for Parquet and Arrow (with cptkg[columnar] installed), else row",
     )
     claims.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on standard error")
     claims.add_argument(
@@ -108,16 +110,18 @@ def run_claims(args: argparse.Namespace) -> int:
 
 
 def chosen_engine(args: argparse.Namespace) -> str:
-    """The engine to run: ``auto`` is columnar where its libraries are installed (``--explain`` is the row engine's)."""
+    """The engine to run: ``auto`` is columnar on a large file or a table (where its libraries are installed), else row."""
     from importlib.util import find_spec
 
     from ..core.errors import ParameterError
 
     columnar = find_spec("polars") is not None and find_spec("pyarrow") is not None
+    tables = args.format in ("parquet", "arrow") or Path(args.file).suffix.lower() in TABLE_SUFFIXES
     engine = args.engine
     if engine == "auto":
-        engine = "columnar" if columnar and args.explain is None else "row"
-    tables = args.format in ("parquet", "arrow") or Path(args.file).suffix.lower() in TABLE_SUFFIXES
+        path = Path(args.file)
+        large = tables or (path.is_file() and path.stat().st_size >= AUTO_COLUMNAR_BYTES)
+        engine = "columnar" if columnar and large and args.explain is None else "row"
     if engine == "row" and tables:
         raise ParameterError("Parquet and Arrow are read and written by --engine columnar or spark (cptkg[columnar])")
     if engine == "columnar" and not columnar:

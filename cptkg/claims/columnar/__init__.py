@@ -30,7 +30,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ..findings import FINDING_FIELDS, Tally
 from ..records import Record, rows_records
-from .reading import PYTHON, ROW, RawBatch, Source, input_format, open_source, read_batches, record_batches
+from .reading import (
+    PYTHON,
+    ROW,
+    RawBatch,
+    Source,
+    count_first,
+    input_format,
+    open_source,
+    read_batches,
+    record_batches,
+)
 
 if TYPE_CHECKING:
     from ..engine import ClaimRules
@@ -68,13 +78,18 @@ def check_file(
     to ``out`` (a text stream, or binary for Parquet and Arrow); a file that cannot be used at all
     raises :class:`~cptkg.InputError` before any output. ``columns`` and ``other_codes`` are those of
     :func:`cptkg.claims.check_claims`."""
+    from .writing import TextWriter
+
     source = path if isinstance(path, Source) else open_source(path, columns)
     tally = Tally()
     tally.layout, tally.notices = source.layout, source.notices
     skip = other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
-    return check_batches(
-        rules, read_batches(source, batch_size), out, fmt, progress, tally=tally, skip_other_codes=skip
-    )
+    writer = None
+    if fmt == "json" and not skip:  # the number of lines comes first: counted first, not spooled
+        first = count_first(source)
+        writer = TextWriter(out, _form(fmt), tally, lines=first) if first is not None else None
+    batches = read_batches(source, batch_size)
+    return check_batches(rules, batches, out, fmt, progress, tally=tally, skip_other_codes=skip, writer=writer)
 
 
 def check_rows(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -102,6 +103,41 @@ def read_batches(source: Source, batch_size: int) -> Iterator[RawBatch]:
     return _csv_batches(source, batch_size)
 
 
+def count_first(source: Source) -> int | None:
+    """The number of lines JSON's head gives for a file of cptkg's columns, as
+    :func:`cptkg.claims.records.count_records` counts them (None when it cannot be told before the
+    lines are read). A CSV file is counted block by block: a block of ASCII text without quotes by its
+    line ends and blank lines, any other by ``csv.reader``."""
+    if source.kind in ("parquet", "arrow"):
+        return count_lines(source.path)
+    if source.layout != "cptkg":
+        return None
+    if source.kind == "records":
+        return count_records(source.path)
+    spaces = re.escape(bytes(c for c in b" \t\x0b\x0c\x1c\x1d\x1e\x1f" if chr(c) != source.delimiter))
+    blank = re.compile(rb"(?m)^[" + spaces + rb"]*\r?\n")
+    total = 0
+    with source.path.open("rb") as handle:
+        handle.readline()
+        while chunk := _next_block(handle, 1 << 24):
+            if (
+                chunk.isascii()
+                and b'"' not in chunk
+                and b"\x00" not in chunk
+                and chunk.count(b"\r") == chunk.count(b"\r\n")
+            ):
+                total += chunk.count(b"\n") - len(blank.findall(chunk))
+                continue
+            rows = csv.reader(
+                io.StringIO(chunk.decode("utf-8", "surrogateescape"), newline=""), delimiter=source.delimiter
+            )
+            try:
+                total += sum(1 for row in rows if row and not (len(row) == 1 and not row[0].strip()))
+            except csv.Error:
+                return 0  # as count_records says of a file csv.reader cannot read through
+    return total
+
+
 def count_lines(path: str | Path, columns: Any = None) -> int | None:
     """How many lines a file's batches hold, for a progress bar (None for an Arrow file)."""
     path = Path(path)
@@ -110,7 +146,9 @@ def count_lines(path: str | Path, columns: Any = None) -> int | None:
         import pyarrow.parquet as pq
 
         return pq.ParquetFile(path).metadata.num_rows
-    return None if kind == "arrow" else count_records(path, columns)
+    if kind == "arrow":
+        return sum(batch.num_rows for batch in _arrow_batches(path, kind, 1 << 20))
+    return count_records(path, columns)
 
 
 # ---------------------------------------------------------------------------------------- records

@@ -105,11 +105,13 @@ class TextWriter:
     without a Python string per finding. JSON's head holds the number of lines, known at the end: its
     findings are spooled to a temporary file until then."""
 
-    def __init__(self, out: TextIO, form: Form, tally: Tally) -> None:
+    def __init__(self, out: TextIO, form: Form, tally: Tally, lines: int | None = None) -> None:
         self.out = out
         self.form = form
         self.tally = tally  # the one the findings are counted in (its layout and notices are known now)
-        self.spool: BinaryIO | None = tempfile.TemporaryFile() if form.name == "json" else None  # noqa: SIM115
+        self.lines = lines  # JSON's number of lines, when it was counted before the findings
+        spooled = form.name == "json" and not lines  # unknown, or 0: nothing to write before the findings
+        self.spool: BinaryIO | None = tempfile.TemporaryFile() if spooled else None  # noqa: SIM115
         self.skip = len(form.separator.encode())
         self.first = True
         binary = getattr(out, "buffer", None)
@@ -118,7 +120,7 @@ class TextWriter:
         # bytes go to the stream as the stream would encode them (a text stream without bytes, such as
         # StringIO, holds any text: surrogates pass through)
         self.errors = (getattr(out, "errors", None) or "strict") if self.binary is not None else "surrogatepass"
-        self.head = "" if self.spool is not None else form.framing(tally, None)[0]
+        self.head = "" if self.spool is not None else form.framing(tally, lines)[0]
         out.write(self.head)
         if self.binary is not None:
             out.flush()
@@ -149,9 +151,15 @@ class TextWriter:
         head says (None: an export's, counted at the end)."""
         if self.binary is not None:
             self.binary.flush()
+        if self.lines is not None:  # counted first (0 where count_records says 0, as the row engine writes)
+            if self.lines and lines != self.lines:
+                raise AssertionError(f"{lines} lines checked, {self.lines} counted before")
+            lines = self.lines
         if self.first:  # no finding at all
             empty = io.StringIO()
             write_findings([], empty, self.form.name, lines=lines, tally=self.tally)
+            if not empty.getvalue().startswith(self.head):
+                raise AssertionError("findings were expected after the head written first")
             self.out.write(empty.getvalue()[len(self.head) :])
             return
         head, _, foot = self.form.framing(self.tally, lines)
