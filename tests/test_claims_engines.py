@@ -224,3 +224,21 @@ def test_column_mapping_delimiters_and_skipping(cli, tmp_path):
             row = cli("claims", *argv, "--format", fmt, "--quiet", "--engine", "row")
             columnar = cli("claims", *argv, "--format", fmt, "--quiet", "--engine", "columnar")
             assert (columnar.code, columnar.out) == (row.code, row.out), (argv, fmt)
+
+
+def test_lines_the_csv_module_cannot_read(rules, tmp_path):
+    """A NUL byte and a field over the csv module's limit, past the file's start: reported at their
+    lines as the row engine reports them (and JSON's count of lines is the row engine's)."""
+    text = (CLAIMS / "coder-cases.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    broken = [
+        *text[:60],
+        "N1,81311,,C18.7,Aetna,81,1\x00,,,,,,,,\n",
+        *text[60:80],
+        f'B1,81311,,"{"x" * 140_000}"\n',
+        *text[80:],
+    ]
+    path = tmp_path / "broken.csv"
+    path.write_text("".join(broken), encoding="utf-8")
+    for fmt in FORMS:
+        expected = by_row_engine(rules, read_records(path), fmt, count_records(path))
+        assert by_columnar_engine(rules, path, fmt) == expected, fmt
