@@ -69,6 +69,7 @@ class Reader:
         self.values: dict[str, dict[str | None, str | None]] = {name: {} for name in (*RAW, "date_of_service")}
 
     def read(self, raw: RawBatch) -> Lines:
+        """The lines of a batch: keyed where their values are plain, read one by one where not."""
         import polars as pl
 
         frame = raw.frame

@@ -65,6 +65,7 @@ class TextResults:
         return found
 
     def flush(self) -> None:
+        """The results added since the last flush, into the table."""
         import polars as pl
 
         if self.rows:
@@ -109,6 +110,7 @@ class TableResults:
         self.count = 0
 
     def add(self, findings: list[Kept], inparts: bool = False) -> int:
+        """A new result; its number (results are numbered one after the other)."""
         result, self.count = self.count, self.count + 1
         self.rows += [(result, f[0], f[1], f[2], inparts and n == 0, f[3], f[4]) for n, f in enumerate(findings)]
         return result
@@ -125,6 +127,7 @@ class TableResults:
         return {result: self.add([in_parts, *findings], inparts=True) for result, findings in found.items()}
 
     def flush(self) -> None:
+        """The results added since the last flush, into the table."""
         import polars as pl
 
         if self.rows:

@@ -214,8 +214,10 @@ class TableWriter:
             self.writer = pa.ipc.new_file(out, self.schema)
 
     def write(self, frame: pl.DataFrame) -> None:
+        """A batch's findings (a frame with the columns of :data:`FINDING_FIELDS`)."""
         if frame.height:
             self.writer.write_table(frame.select(FINDING_FIELDS).to_arrow().cast(self.schema))
 
     def close(self, lines: int | None) -> None:
+        """The end of the table (its footer)."""
         self.writer.close()
