@@ -40,17 +40,14 @@ def both(rules, session, path, fmt="json") -> tuple[str, str]:
 
 
 def test_files(rules, session, tmp_path):
-    """Generated lines, the case files (unreadable lines, JSON Lines, the coder's claims of several
-    lines), and claims in parts and over the line limit sorted by claim id."""
+    """Generated lines, and the coder's lines as claims of several lines, in parts, with unreadable lines
+    and claim ids to escape, and over the line limit, sorted by claim id."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate_claims import write
 
     generated = write(20_000, tmp_path / "generated.csv")
     expected, found = both(rules, session, generated)
     assert found == expected and json.loads(found)["lines"] == 20_000
-    for name, fmt in (("coder-cases.csv", "json"), ("mixed.jsonl", "text")):
-        expected, found = both(rules, session, CLAIMS / name, fmt)
-        assert found == expected, (name, fmt)
     mixed = tmp_path / "claims.csv"
     claims_file(mixed)
     with mixed.open(encoding="utf-8", newline="") as handle:
@@ -73,3 +70,11 @@ def test_check_dataframe(rules, session):
     expected = columnar.findings_of(rules, [(row["line"], row) for row in rows]).rows()
     assert [(r.claim_id, r.line, r.severity, r.rule, r.message, r.source) for r in found] == expected
     assert {r.seq for r in found if r.line == found[0].line} == set(range(sum(r.line == found[0].line for r in found)))
+
+
+def test_command_line(cli, session):
+    """``cptkg claims FILE --engine spark`` (on the module's session): the columnar engine's output and exit status."""
+    path = str(CLAIMS / "mixed.csv")
+    found = cli("claims", path, "--engine", "spark", "--format", "csv", "--quiet")
+    expected = cli("claims", path, "--engine", "columnar", "--format", "csv", "--quiet")
+    assert (found.code, found.out) == (expected.code, expected.out) == (1, expected.out)
