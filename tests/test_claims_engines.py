@@ -242,3 +242,22 @@ def test_lines_the_csv_module_cannot_read(rules, tmp_path):
     for fmt in FORMS:
         expected = by_row_engine(rules, read_records(path), fmt, count_records(path))
         assert by_columnar_engine(rules, path, fmt) == expected, fmt
+
+
+@pytest.mark.parametrize("case", json.loads((CLAIMS / "unusable.json").read_text()), ids=lambda c: c["file"])
+def test_unusable_files(cli, tmp_path, case):
+    """A file that cannot be used at all: the row engine's one-line error, exit status 2, no output; and a
+    Parquet file without a required column is refused the same way."""
+    runs = [cli("claims", str(CLAIMS / case["file"]), "--engine", engine) for engine in ("row", "columnar")]
+    assert [(r.code, r.out, r.err) for r in runs[1:]] == [(runs[0].code, runs[0].out, runs[0].err)]
+    assert runs[0].code == 2 and case["error"] in runs[0].err and runs[0].err.count("\n") == 1
+
+
+def test_a_table_without_a_required_column(cli, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "claims.parquet"
+    pq.write_table(pa.table({"claim_id": ["A"], "cpt_code": ["81311"]}), path)
+    run = cli("claims", str(path))
+    assert run.code == 2 and run.out == "" and "lacks the columns modifiers" in run.err and run.err.count("\n") == 1
