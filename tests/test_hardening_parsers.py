@@ -174,7 +174,8 @@ def test_vcf_records_at_every_covered_base_are_in_scope_and_others_are_not(graph
 
 def ref_of(graph, codon: int, position: int) -> str:
     [row] = graph.sparql(
-        f"SELECT ?c WHERE {{ ?x a cptkg:Codon ; cptkg:codonNumber {codon} ; cptkg:referenceCodon ?c }}"
+        f"SELECT ?c WHERE {{ ?x a cptkg:Codon ; cptkg:codonNumber {codon} ; cptkg:referenceCodon ?c ; "
+        "cptkg:inExon/cptkg:exonOf/cptkg:transcriptOf cptkg:gene-NRAS }"  # the graph also holds KRAS codons
     )
     return str(row["c"])[position - (3 * codon - 2)]
 

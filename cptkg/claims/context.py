@@ -47,6 +47,10 @@ class ClaimView:
             self._shown = self.tables.diagnoses.show(contributions, mapped)
         return self._shown
 
+    def diagnoses(self) -> tuple[tuple[str, ...], ...]:
+        """The diagnoses of each line of the claim (what the claim shows depends on them alone)."""
+        return tuple(line.diagnoses for line in self.lines)
+
     def units(self, line: ClaimLine, payer: str | None) -> tuple[int, int]:
         """(units, lines) of the line's code on its date of service for its payer, over the claim."""
         if self._units is None:
@@ -97,17 +101,22 @@ class LineContext:
 
     @property
     def verdict(self) -> Verdict:
-        """The coverage verdict of the line (see :func:`cptkg.claims.coverage.judge`); for a line that is
-        its own claim, remembered per code, place, date and diagnoses."""
+        """The coverage verdict of the line (see :func:`cptkg.claims.coverage.judge`), remembered per code,
+        place, era of its date (:meth:`Binding.era`), its diagnoses and those of the rest of its claim."""
         if self._verdict is None:
-            if self.location.payer is None or not self.binding.deciding or len(self.claim.lines) > 1:
-                self._verdict = judge(self)  # quick, or (a claim of several lines) its own
+            if self.location.payer is None or not self.binding.deciding:
+                self._verdict = judge(self)  # quick
             else:
                 line = self.line
-                self._verdict = self.tables.remember(
-                    "verdict", (line.code, self.location, line.date_of_service, line.diagnoses), lambda: judge(self)
-                )
+                claim = self.claim.diagnoses() if len(self.claim.lines) > 1 else None
+                key = (line.code, self.location, self.era, line.diagnoses, claim)
+                self._verdict = self.tables.remember("verdict", key, lambda: judge(self))
         return self._verdict
+
+    @property
+    def era(self) -> int:
+        """The line's date of service as the binding policies see it (:meth:`Binding.era`)."""
+        return self.binding.era(self.line.date_of_service)
 
     @property
     def single(self) -> bool:

@@ -10,6 +10,7 @@ bind only its jurisdictions, and a policy binds a date of service from its effec
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -123,6 +124,12 @@ class Binding:
     limits: list[tuple[Limit, Policy | None]] = field(default_factory=list)
     programme_policies: list[Policy] = field(default_factory=list)  # every programme policy of the code
     found: dict = field(default_factory=dict)  # findings remembered for lines of this code and place
+    boundaries: list[date] = field(default_factory=list)  # the dates on which a binding policy starts
+
+    def era(self, day: date | None) -> int:
+        """Which stretch between the binding policies' dates a date of service falls in (-1: no date).
+        Two dates of one era have the same policies in force, so answers can be remembered by era."""
+        return -1 if day is None else bisect_right(self.boundaries, day)
 
 
 class PolicyTables:
@@ -288,6 +295,8 @@ class PolicyTables:
             if policy is None and limit.payer != location.payer:
                 continue
             binding.limits.append((limit, policy))
+        dated = [*binding.deciding, *binding.identifier, *(p for _, p in binding.limits if p is not None)]
+        binding.boundaries = sorted({day for p in dated for day in (p.effective, p.revision) if day is not None})
         return binding
 
     @staticmethod

@@ -100,8 +100,8 @@ class CoreGraph:
         >>> from cptkg.core.loading import load_graph
         >>> from cptkg import iri
         >>> graph = load_graph()
-        >>> graph.sparql("SELECT ?c WHERE { ?c a ?t ; cptkg:codonNumber 61 }", t=iri("cptkg:Codon")).one().c
-        'cptkg:codon-NRAS-61'
+        >>> graph.sparql("SELECT ?c WHERE { ?c a ?t ; cptkg:codonNumber 600 }", t=iri("cptkg:Codon")).one().c
+        'cptkg:codon-BRAF-600'
         """
         if not params:
             return self.backend.execute(text, {})

@@ -13,8 +13,10 @@ their dataset in the protocol: the default graph is :data:`UNION_GRAPH` (each tr
 named graphs are the package's source graphs (``default-graph-uri`` / ``named-graph-uri``). An
 endpoint that holds no union graph (``cptkg serve``, for one) is queried with its own dataset.
 
-Parameters are bound as RDF terms by a ``VALUES`` clause after the query (standard SPARQL 1.1; the
-protocol has no other way), written from the terms, never from raw user text. Credentials, when
+Parameters are bound as RDF terms by a ``VALUES`` block opening the query's WHERE group (standard
+SPARQL 1.1; the protocol has no other way; Virtuoso 7.2.5 leaves some queries unjoined with a
+trailing ``VALUES`` clause, a query without a WHERE group gets one), written from the terms, never
+from raw user text. Credentials, when
 the store needs them, go in the URL (``http://user:password@host/...``); HTTP Basic and Digest are
 both answered (httpx speaks HTTP).
 
@@ -34,7 +36,7 @@ import pyoxigraph as ox
 from .backends import Backend, QueryError
 from .errors import CptkgError, ParameterError
 from .prefixes import CPTKG, sparql_prologue
-from .queries import internal_query, values_clause
+from .queries import internal_query, open_with_values, values_clause
 from .resources import SHAPES_GRAPH
 from .results import Result
 
@@ -195,7 +197,12 @@ class RemoteBackend(Backend):
         return [str(row.term("g")) for row in rows]
 
     def execute(self, text: str, bindings: Mapping[str, Node]) -> Result | rdflib.Graph:
-        return self._send(text + values_clause(bindings), self.dataset())
+        if bindings:
+            try:
+                text = open_with_values(text, bindings)
+            except ParameterError:  # no WHERE group, or a short CONSTRUCT: the trailing clause
+                text += values_clause(bindings)
+        return self._send(text, self.dataset())
 
     def quads(self) -> Iterator[ox.Quad]:
         rows = self._select(internal_query("store-quads").text, self.dataset())

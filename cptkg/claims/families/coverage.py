@@ -66,10 +66,10 @@ def check_coverage(tables: ClaimTables, ctx: LineContext, report: LineReport) ->
     if verdict.state == "other payer":
         remembered(ctx, report, ctx.binding.found, "other payer", lambda out: _other_payer(tables, ctx, out))
     elif verdict.state == "conditional":
-        key = (line.code, ctx.location, line.date_of_service, line.diagnoses)
+        key = (line.code, ctx.location, ctx.era, line.diagnoses)
         remembered(ctx, report, tables.memo("conditional"), key, lambda out: _conditional(tables, ctx, verdict, out))
     elif verdict.state == "not covered":
-        key = (line.code, ctx.location, line.date_of_service, line.diagnoses, line.modifiers)
+        key = (line.code, ctx.location, ctx.era, line.diagnoses, line.modifiers)
         remembered(ctx, report, tables.memo("not covered"), key, lambda out: _not_covered(tables, ctx, verdict, out))
     elif report.explain:
         cite = f" ({verdict.policy.label})" if verdict.policy else ""

@@ -43,7 +43,7 @@ def check_modifiers(tables: ClaimTables, ctx: LineContext, report: LineReport) -
         if report.explain:
             report.skip(MODIFIER_RULES, "no modifier on the line")
         return
-    key = (line.code, line.modifiers, ctx.location, line.date_of_service, line.diagnoses)
+    key = (line.code, line.modifiers, ctx.location, ctx.era, line.diagnoses)
     remembered(ctx, report, tables.memo("modifiers"), key, lambda out: _modifiers(tables, ctx, out))
 
 
