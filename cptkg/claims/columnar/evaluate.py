@@ -51,7 +51,6 @@ class Evaluator:
     def __init__(self, rules: ClaimRules, form: Form | None) -> None:
         self.rules = rules
         self.form = form
-        self.tails: dict = {}  # the written tail of each distinct finding
         self.key_limit = KEY_LIMIT
         self.borders = thresholds(rules.tables)
         self.in_parts = in_parts(rules, form)
@@ -65,6 +64,7 @@ class Evaluator:
         self.split_of: dict[int, int] = {}  # result -> the result of a line of a claim checked in parts
         self.results = TextResults(self.form) if self.form else TableResults()
         self.standing: dict[str, date] = {}  # a date class -> the date that stands for it
+        self.tails: dict = {}  # the written tail of each distinct finding
 
     # ------------------------------------------------------------------ one batch
 
