@@ -1,12 +1,14 @@
 """The columnar claims engine: the row engine's rules, each distinct claim checked once, on batches of columns.
 
-``cptkg claims FILE --engine columnar`` reads a claim file (CSV, JSON Lines, Parquet, Arrow IPC) in
-batches (:mod:`.reading`), reads each batch's values as :meth:`~cptkg.claims.lines.ClaimLine.parse`
-does with polars expressions (:mod:`.normalise`), groups the lines into claims as the row engine
-does (:mod:`.grouping`), checks each distinct claim once with the row engine's rule families and
-joins the findings back to every line (:mod:`.evaluate`), and writes them batch by batch (:mod:`.writing`):
-JSON, CSV and text byte for byte as ``--engine row`` writes them, or Parquet and Arrow tables.
-Memory is bounded by the batch size and the number of distinct claims remembered, not by the file.
+``cptkg claims FILE --engine columnar`` reads a claim file (CSV, JSON Lines, a payer's export,
+Parquet, Arrow IPC) in batches (:mod:`.reading`: polars on the plain blocks of a CSV file, the row
+engine's readers elsewhere), reads each column's distinct values once with
+:meth:`~cptkg.claims.lines.ClaimLine.parse` itself (:mod:`.normalise`), groups the lines into claims
+as the row engine does (:mod:`.grouping`), checks each distinct claim once with the row engine's
+rule families (:mod:`.checking`, :mod:`.evaluate`) and joins the findings back to every line
+(:mod:`.results`), and writes them batch by batch (:mod:`.writing`): JSON, CSV and text byte for byte
+as ``--engine row`` writes them, or Parquet and Arrow tables. Memory is bounded by the batch size and
+the number of distinct claims remembered, not by the file.
 
 >>> import cptkg, io, json
 >>> from cptkg.claims import ClaimRules
