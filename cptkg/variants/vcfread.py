@@ -1,0 +1,256 @@
+"""Reading the records of a VCF file that may concern the genes the graph's codes analyse.
+
+Two readers give the same records: htslib through cyvcf2 (``pip install "cptkg[vcf]"``), which
+reads BCF and asks a bgzipped file's tabix or CSI index for the genes' intervals only, so that a
+whole-genome VCF is answered without reading it; and a Python reader of plain, gzipped or bgzipped
+text, which scans every line but splits only those on the genes' chromosome (and can scan parts of
+a large file in parallel). Both yield ``(line number or None, record text)`` for the records that
+overlap the wanted intervals; the header is read the same way by both.
+
+The Python reader also reads what htslib refuses (a VCF body without a header, five-column
+records, CR line endings, a UTF-8 byte order mark) and refuses, in one line naming the file, what
+is not a VCF: a binary file, or a line longer than :data:`MAX_LINE` bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..core.errors import InputError
+
+#: the longest line read (a cohort VCF of 100,000 samples writes lines of a few MB)
+MAX_LINE = 64 << 20
+#: how far before an interval a record may start and still reach into it (its REF's length)
+REACH = 10_000
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Contig names a file may use for one chromosome, and 1-based inclusive bounds on it."""
+
+    names: frozenset[str]
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What a file is: ``kind`` plain, gzip, bgzip or bcf; ``index`` an index file next to it; ``cr`` CR-only lines."""
+
+    path: Path
+    kind: str
+    index: Path | None
+    cr: bool
+
+
+def sniff(path: Path) -> Sniffed:
+    """The file's kind, refusing what is not a VCF (a binary file, a directory, an unreadable file)."""
+    try:
+        with path.open("rb") as raw:
+            head = raw.read(1 << 16)
+    except OSError as error:
+        raise InputError(f"cannot read the VCF file: {error.strerror or error}", path=path) from None
+    index = next((Path(f"{path}{s}") for s in (".tbi", ".csi") if Path(f"{path}{s}").is_file()), None)
+    kind = "plain"
+    if head[:2] == b"\x1f\x8b":
+        bgzf = len(head) >= 16 and head[3] & 4 and head[12:14] == b"BC"
+        kind, head = ("bgzip" if bgzf else "gzip"), _inflated(path)
+        index = index if bgzf else None
+    if head.startswith(b"BCF\x02"):
+        return Sniffed(path, "bcf", index, False)
+    if b"\x00" in head:
+        raise InputError("not a VCF file: it holds binary data (NUL bytes) where text was expected", path=path)
+    return Sniffed(path, kind, index if kind == "bgzip" else None, b"\r" in head and b"\n" not in head)
+
+
+def _inflated(path: Path) -> bytes:
+    """The first 64 KiB of a gzipped file, decompressed."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            return stream.read(1 << 16)
+    except (OSError, EOFError) as error:
+        raise InputError(f"cannot read the gzipped VCF file: {error}", path=path) from None
+
+
+# ---------------------------------------------------------------- text lines
+
+
+def open_text(sniffed: Sniffed) -> io.BufferedIOBase:
+    if sniffed.kind in ("gzip", "bgzip"):
+        return gzip.open(sniffed.path, "rb")  # type: ignore[return-value]
+    return sniffed.path.open("rb")
+
+
+def lines(stream, path: Path, cr: bool) -> Iterator[bytes]:
+    """Lines without their end (LF, CRLF or CR), the byte order mark dropped, each at most MAX_LINE bytes."""
+    first = True
+    for line in _cr_lines(stream) if cr else iter(lambda: stream.readline(MAX_LINE + 1), b""):
+        if len(line) > MAX_LINE:
+            raise InputError(f"a line longer than {MAX_LINE >> 20} MiB: not a VCF", path=path)
+        if first:
+            line, first = line.removeprefix(BOM), False
+        yield line.rstrip(b"\r\n")
+
+
+def _cr_lines(stream) -> Iterator[bytes]:
+    carry = b""
+    while block := stream.read(1 << 20):
+        parts = (carry + block).split(b"\r")
+        carry = parts.pop()
+        if len(carry) > MAX_LINE:
+            yield carry
+            return
+        yield from parts
+    if carry:
+        yield carry
+
+
+def header_and_body(sniffed: Sniffed) -> tuple[list[str], Iterator[tuple[int, bytes]]]:
+    """The header lines (decoded) and the numbered record lines that follow them (lazily)."""
+    stream = open_text(sniffed)
+    numbered = enumerate(lines(stream, sniffed.path, sniffed.cr), start=1)
+    header: list[str] = []
+    pending: list[tuple[int, bytes]] = []
+    try:
+        for number, line in numbered:
+            if line.startswith(b"#"):
+                header.append(line.decode("utf-8", errors="replace"))
+                continue
+            pending.append((number, line))
+            break
+    except (OSError, EOFError) as error:
+        stream.close()
+        raise InputError(f"cannot read the VCF file: {error}", path=sniffed.path) from None
+
+    def body() -> Iterator[tuple[int, bytes]]:
+        try:
+            yield from pending
+            yield from numbered
+        except (OSError, EOFError, gzip.BadGzipFile) as error:
+            raise InputError(f"cannot read the VCF file: {error}", path=sniffed.path) from None
+        finally:
+            stream.close()
+
+    return header, body()
+
+
+def prefixes(intervals: list[Interval]) -> tuple[bytes, ...]:
+    """The line starts of records on the intervals' chromosomes (``1\\t``, ``chr1\\t``, ``NC_000001.11\\t``)."""
+    return tuple(sorted({f"{name}\t".encode() for interval in intervals for name in interval.names}))
+
+
+def wanted(line: bytes, starts: tuple[bytes, ...], intervals: list[Interval]) -> bool:
+    """Whether a record line may overlap an interval (cheap: CHROM and POS only; a bad POS is kept, to be reported)."""
+    if not line.startswith(starts):
+        return False
+    chrom, _, rest = line.partition(b"\t")
+    pos_text = rest.split(b"\t", 1)[0]
+    if not pos_text.isdigit():
+        return True
+    pos = int(pos_text)
+    name = chrom.decode("ascii", errors="replace")
+    return any(name in i.names and i.low - REACH <= pos <= i.high for i in intervals)
+
+
+def scan_chunk(path: str, start: int, stop: int, starts: tuple[bytes, ...], intervals: list[Interval]):
+    """(newlines in the chunk, [(line within the chunk, line)]) for records that may overlap the intervals.
+
+    A chunk runs from the first line that starts at or after ``start`` to the line that holds
+    ``stop``; run in worker processes to scan a large plain VCF in parallel.
+    """
+    found = []
+    count = 0
+    with open(path, "rb") as raw:
+        if start:
+            raw.seek(start - 1)
+            if raw.read(1) != b"\n":  # the line in progress belongs to the previous chunk
+                skipped = raw.readline(MAX_LINE + 1)
+                if len(skipped) > MAX_LINE:
+                    raise InputError(f"a line longer than {MAX_LINE >> 20} MiB: not a VCF", path=path)
+        position = raw.tell()
+        while position <= stop:
+            line = raw.readline(MAX_LINE + 1)
+            if not line:
+                break
+            if len(line) > MAX_LINE:
+                raise InputError(f"a line longer than {MAX_LINE >> 20} MiB: not a VCF", path=path)
+            position += len(line)
+            count += 1
+            if not line.startswith(b"#") and wanted(line, starts, intervals):
+                found.append((count, line.rstrip(b"\r\n")))
+    return count, found
+
+
+def chunk_bounds(path: Path, header_bytes: int, jobs: int) -> list[tuple[int, int]]:
+    size = os.path.getsize(path)
+    step = max(1, (size - header_bytes) // jobs)
+    bounds = [(header_bytes + i * step, header_bytes + (i + 1) * step - 1) for i in range(jobs)]
+    return [*bounds[:-1], (bounds[-1][0], size)]
+
+
+# ---------------------------------------------------------------- htslib
+
+
+def htslib_available() -> bool:
+    try:
+        import cyvcf2  # noqa: F401
+    except ImportError:
+        return False
+    _quiet_htslib()
+    return True
+
+
+@cache
+def _quiet_htslib() -> None:
+    """htslib writes its warnings to standard error; cptkg reports problems itself (log level 0: off)."""
+    import ctypes
+
+    import cyvcf2.cyvcf2
+
+    try:
+        ctypes.CDLL(cyvcf2.cyvcf2.__file__).hts_set_log_level(0)
+    except (OSError, AttributeError):  # a cyvcf2 built against a shared htslib: warnings stay on
+        pass
+
+
+def htslib_records(sniffed: Sniffed, intervals: list[Interval] | None) -> tuple[list[str], Iterator[tuple[int | None, bytes]]]:
+    """Header lines and record lines through htslib: by region when ``intervals`` and an index are given,
+    else every record (line numbers counted from the header's length, for text files)."""
+    import cyvcf2
+
+    try:
+        vcf = cyvcf2.VCF(str(sniffed.path), lazy=True, threads=1)
+    except Exception as error:  # noqa: BLE001 - cyvcf2 raises a bare Exception for files htslib refuses
+        raise InputError(f"htslib cannot read it: {error}", path=sniffed.path) from None
+    header = vcf.raw_header.rstrip("\n").split("\n")
+
+    def by_region() -> Iterator[tuple[int | None, bytes]]:
+        names = set(vcf.seqnames)
+        for interval in intervals or []:
+            for name in sorted(interval.names & names):
+                for record in vcf(f"{name}:{max(1, interval.low - REACH)}-{interval.high}"):
+                    yield None, str(record).rstrip("\n").encode()
+
+    def every() -> Iterator[tuple[int | None, bytes]]:
+        number = len(header) if sniffed.kind != "bcf" else None
+        for record in vcf:
+            if number is not None:
+                number += 1
+            yield number, str(record).rstrip("\n").encode()
+
+    def guarded(records: Iterator[tuple[int | None, bytes]]) -> Iterator[tuple[int | None, bytes]]:
+        try:
+            yield from records
+        except Exception as error:  # noqa: BLE001 - cyvcf2 raises a bare Exception when htslib stops
+            raise InputError(f"htslib stopped reading: {error}", path=sniffed.path) from None
+        finally:
+            vcf.close()
+
+    return header, guarded(by_region() if intervals is not None and sniffed.index else every())
