@@ -230,7 +230,7 @@ def _coding_edit(change: CodingChange, ref: str | None, text: str) -> tuple[str 
         if ref is None:
             raise InputError(f"{text}: the inverted bases are not written nor known to the graph")
         return ref, reverse_complement(ref)
-    raise InputError(f"{text}: {change.change} names no change")
+    raise InputError(f"{text}: c.{change.change} names no change (the new bases are the reference)")
 
 
 def _unknown_bases(gene: GeneModel, first: int, last: int) -> str:

@@ -41,6 +41,8 @@ _PROTEIN_TOKENS = re.compile(
     re.IGNORECASE,
 )
 _KEYWORDS = {"delins", "del", "ins", "dup", "fs", "ext"}
+#: one-letter residues of the standard genetic code, and * for a stop
+_READ_RESIDUES = set("ACDEFGHIKLMNPQRSTVWY*")
 PARSERS = ("auto", "builtin", "biocommons")
 
 
@@ -325,6 +327,10 @@ def genomic_change(text: str, ac: str, first: int, last: int, kind: str, ref, al
 
 def protein_change(text, accession, version, gene, kind, ref, codon, residues, end_ref, end_codon) -> ProteinChange:
     written = residues
+    for residue in (ref, end_ref, *(residues or "")):
+        if residue and residue not in _READ_RESIDUES and not (residue in "X?" and residue in (residues or "")):
+            raise InputError(f"{text!r}: {residue!r} is not a residue cptkg reads (B, Z, J and U name ambiguous or "
+                             "rare residues; X and ? are read as any residue only as the new residue)")  # fmt: skip
     if kind == "sub" and residues in ("?", "X"):
         kind, residues = "any", None
     elif kind == "sub" and residues == ref:

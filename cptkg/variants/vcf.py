@@ -274,7 +274,7 @@ def _record_calls(classifier: Classifier, run: VcfRun, record: Record) -> Iterat
     calls = []
     for index, alt in enumerate(record.alts, start=1):
         kind = allele_kind(alt)
-        where = f"{record.chrom}-{record.pos}-{record.ref}-{alt}"
+        where = f"{record.chrom.removeprefix('chr')}-{record.pos}-{record.ref}-{alt}"
         if kind == "placeholder":
             run.placeholders += 1
             continue
@@ -285,7 +285,7 @@ def _record_calls(classifier: Classifier, run: VcfRun, record: Record) -> Iterat
         try:
             result, other = _classified(classifier, run, record, alt, where)
         except InputError as error:
-            run.skipped.append(Skipped(record.line, where, error.reason))
+            run.skipped.append(Skipped(record.line, where, error.reason.removeprefix(f"{where}: ")))
             return
         calls.append(VcfCall(str(run.path), record.line, record.chrom, record.pos, record.id, record.ref, alt, index,
                              record.filters, record.qual, sample_calls(record, index), run.build, run.build_basis,
