@@ -72,7 +72,11 @@ class Located:
         """The coding bases the change replaces (both sides of an insertion)."""
         if self.start is not None:
             return list(range(self.start + 1, self.end + 1)) if self.end > self.start else [self.start, self.start + 1]
-        return [p.base for p in (self.first, self.last) if p.coding]
+        if self.first.utr3 or self.last.utr3 or self.first.base < 1:
+            return [p.base for p in (self.first, self.last) if p.coding]
+        low = self.first.base + (1 if self.first.offset > 0 else 0)  # an intronic end counts from an exon edge
+        high = self.last.base - (1 if self.last.offset < 0 else 0)
+        return list(range(low, high + 1))
 
 
 def trim(start: int, end: int, ref: str, alt: str) -> tuple[int, int, str, str]:
@@ -252,6 +256,9 @@ def _located(gene: GeneModel, first: CPos, last: CPos, ref: str | None, alt: str
 def _shifted(tables: ScopeTables, located: Located, text: str) -> Located:
     """The change moved to its 3' position on the coding strand (HGVS), then placed on both assemblies."""
     gene, notes = located.gene, list(located.notes)
+    if located.start is not None and located.ref is None and not located.alt:
+        notes.append("the 3' position of this insertion or deletion could not be checked: the graph does not know "
+                     "the deleted bases")  # fmt: skip
     if located.start is not None and located.ref is not None and bool(located.ref) != bool(located.alt):
         moving = located.ref or located.alt
         distance, complete = roll(moving, located.end + 1, +1, lambda c: gene.bases.get(c))

@@ -128,13 +128,14 @@ def _transcript_vrs(located: Located) -> str | None:
         return None
     offset = gene.cds_offset
 
-    def base_at(i: int) -> str | None:  # interbase i of the transcript is c.(i - offset + 1)
-        c = i - offset + 1
+    def base_at(i: int) -> str | None:  # the base from interbase i to i + 1 of the transcript is c.(i - offset)
+        c = i - offset
         if located.ref and located.start < c <= located.end:
             return located.ref[c - located.start - 1]
         return gene.bases.get(c)
 
-    normal = vrs.normalize(located.start + offset, located.end + offset, located.alt, base_at)
+    # located.start and .end count interbase on the coding DNA (c.N is N - 1 to N)
+    normal = vrs.normalize(located.start + 1 + offset, located.end + 1 + offset, located.alt, base_at)
     if normal is None:
         return None
     start, end, state, _ = normal

@@ -48,6 +48,10 @@ def sha512t24u(blob: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha512(blob).digest()[:24]).decode("ascii")
 
 
+#: the kind an object under this key has when it does not say (the schema gives the key one kind)
+KIND_OF_KEY = {"sequenceReference": "SequenceReference", "location": "SequenceLocation"}
+
+
 def serialize(obj: dict[str, Any], nested: bool = False) -> Any:
     """The object's serialization for digesting (a nested identifiable object is its digest)."""
     kind = obj["type"]
@@ -58,7 +62,9 @@ def serialize(obj: dict[str, Any], nested: bool = False) -> Any:
         value = obj.get(key)
         if value is None:
             continue
-        out[key] = serialize(value, nested=True) if isinstance(value, dict) else value
+        if isinstance(value, dict):
+            value = serialize({"type": KIND_OF_KEY.get(key), **value}, nested=True)
+        out[key] = value
     return out
 
 
