@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from cptkg.core.errors import InputError
-from cptkg.variants import classifier, grammar, vrs
+from cptkg.variants import grammar, vrs
 from cptkg.variants.model import CodingChange, GenomicChange, ProteinChange, RsChange
 from cptkg.variants.reading import parse, read
 
