@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -75,9 +76,17 @@ class VariantResult:
         return {f.name: plain(getattr(self, f.name)) for f in fields(self)}
 
     def to_json(self, **dumps: Any) -> str:
-        """The JSON form, written from the fields as they are (no copy of the answer is made)."""
+        """The JSON form, written from the fields as they are (no copy of the answer is made); written once
+        per answer when no ``json.dumps`` options are given (a VCF's repeated alleles share their answer)."""
+        if not dumps:
+            return self._json
         return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, ensure_ascii=False,
                           default=_json_default, **dumps)  # fmt: skip
+
+    @cached_property
+    def _json(self) -> str:
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, ensure_ascii=False,
+                          default=_json_default)  # fmt: skip
 
     def to_text(self) -> str:
         """One line: the input, the verdict and the reason (which names the variant)."""

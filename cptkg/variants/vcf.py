@@ -131,6 +131,7 @@ class VcfRun:
     in_scope: int = 0
     region_read: bool = False
     _calls: Iterator[VcfCall] | None = None
+    _answers: dict = field(default_factory=dict, repr=False)
 
     def __iter__(self) -> Iterator[VcfCall]:
         assert self._calls is not None
@@ -201,19 +202,11 @@ def _open(classifier: Classifier, sniffed, build: str | None, all_records: bool,
             if sniffed.kind == "bcf" or reader == "htslib":
                 raise
         else:
-            return header, records if by_index else _prefiltered(records, intervals), by_index
+            return header, records, by_index
     elif sniffed.kind == "bcf" or reader == "htslib":
         raise InputError("reading this file with htslib needs cyvcf2: pip install 'cptkg[vcf]'", path=sniffed.path)
-    header, numbered = vcfread.header_and_body(sniffed)
-    return header, _prefiltered(numbered, intervals), False
-
-
-def _prefiltered(numbered, intervals):
-    """Only the lines that may overlap the intervals (all lines when there are no intervals)."""
-    if intervals is None:
-        return numbered
-    starts = vcfread.prefixes(intervals)
-    return ((n, line) for n, line in numbered if vcfread.wanted(line, starts, intervals))
+    header, numbered = vcfread.header_and_body(sniffed, intervals)
+    return header, numbered, False
 
 
 def gene_intervals(classifier: Classifier, build: str | None) -> list[vcfread.Interval]:
@@ -297,6 +290,24 @@ def _record_calls(classifier: Classifier, run: VcfRun, record: Record) -> Iterat
 
 
 def _classified(classifier: Classifier, run: VcfRun, record: Record, alt: str, where: str):
+    """The allele's answer (and the other build's, when the build is assumed), shared between records
+    of the same allele: answers are immutable, and the hotspot sites repeat in large files."""
+    key = (where, run.build, run.build_basis.startswith("assumed"), record.chrom)
+    cache = run._answers
+    if key not in cache:
+        if len(cache) >= 16384:
+            cache.clear()
+        try:
+            cache[key] = _classify(classifier, run, record, alt, where)
+        except InputError as error:
+            cache[key] = error
+    found = cache[key]
+    if isinstance(found, InputError):
+        raise found
+    return found
+
+
+def _classify(classifier: Classifier, run: VcfRun, record: Record, alt: str, where: str):
     start, end = record.pos - 1, record.pos - 1 + len(record.ref)
     result = classifier.allele(where, run.build, record.chrom, start, end, record.ref, alt)
     if result.build is None:

@@ -19,7 +19,7 @@ import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from ..core.errors import InputError
@@ -112,33 +112,55 @@ def _cr_lines(stream) -> Iterator[bytes]:
         yield carry
 
 
-def header_and_body(sniffed: Sniffed) -> tuple[list[str], Iterator[tuple[int, bytes]]]:
-    """The header lines (decoded) and the numbered record lines that follow them (lazily)."""
+def header_and_body(sniffed: Sniffed, intervals: list[Interval] | None = None):
+    """The header lines (decoded) and the numbered record lines that follow them (lazily); with
+    ``intervals``, only the record lines that may overlap them (the cheap test of :func:`wanted`)."""
     stream = open_text(sniffed)
     numbered = enumerate(lines(stream, sniffed.path, sniffed.cr), start=1)
     header: list[str] = []
-    pending: list[tuple[int, bytes]] = []
+    first: tuple[int, bytes] | None = None
     try:
         for number, line in numbered:
             if line.startswith(b"#"):
                 header.append(line.decode("utf-8", errors="replace"))
                 continue
-            pending.append((number, line))
+            first = (number, line)
             break
     except (OSError, EOFError) as error:
         stream.close()
         raise InputError(f"cannot read the VCF file: {error}", path=sniffed.path) from None
+    if sniffed.cr or first is None:  # rare: CR-only line ends, or no record at all
+        rest: Iterator = numbered
+    else:
+        rest = _fast_lines(stream, first[0], sniffed.path)
 
     def body() -> Iterator[tuple[int, bytes]]:
         try:
-            yield from pending
-            yield from numbered
+            if first is not None and (intervals is None or wanted(first[1], prefixes(intervals), intervals)):
+                yield first
+            yield from rest if intervals is None else _filtered(rest, intervals)
         except (OSError, EOFError, gzip.BadGzipFile) as error:
             raise InputError(f"cannot read the VCF file: {error}", path=sniffed.path) from None
         finally:
             stream.close()
 
     return header, body()
+
+
+def _fast_lines(stream, number: int, path: Path) -> Iterator[tuple[int, bytes]]:
+    """The numbered lines after line ``number``, ends stripped: one tight loop (most lines are only counted)."""
+    for line in iter(partial(stream.readline, MAX_LINE + 1), b""):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise InputError(f"a line longer than {MAX_LINE >> 20} MiB: not a VCF", path=path)
+        yield number, line.rstrip(b"\r\n")
+
+
+def _filtered(numbered: Iterator[tuple[int, bytes]], intervals: list[Interval]) -> Iterator[tuple[int, bytes]]:
+    starts = prefixes(intervals)
+    for number, line in numbered:
+        if line.startswith(starts) and wanted(line, starts, intervals):
+            yield number, line
 
 
 def prefixes(intervals: list[Interval]) -> tuple[bytes, ...]:
@@ -243,7 +265,9 @@ def htslib_records(sniffed: Sniffed, intervals: list[Interval] | None) -> tuple[
         for record in vcf:
             if number is not None:
                 number += 1
-            yield number, str(record).rstrip("\n").encode()
+            if intervals is None or any(record.CHROM in i.names and i.low - REACH <= record.POS <= i.high
+                                        for i in intervals):  # fmt: skip
+                yield number, str(record).rstrip("\n").encode()
 
     def guarded(records: Iterator[tuple[int | None, bytes]]) -> Iterator[tuple[int | None, bytes]]:
         try:
