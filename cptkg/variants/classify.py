@@ -108,7 +108,8 @@ class Classifier:
             return VariantResult(
                 change.text, bool(codes), code=codes[0] if codes else None, gene=gene.symbol,
                 exon=exon.number if exon else None, codon=(cds - 1) // 3 + 1,
-                identifiers={"dbSNP": change.rs, "candidates": {h: dict(x.identifiers) for h, x in answers.items()}},
+                identifiers={"dbSNP": change.rs, "candidates": {
+                    h: {**x.identifiers, "VRS": dict(self.classify(h).vrs)} for h, x in answers.items()}},
                 reason=f"{change.rs} is the site c.{cds} (codon {(cds - 1) // 3 + 1}, exon {exon.number if exon else '?'}), "
                 f"{scope}; the graph knows {len(answers)} allele{'s' if len(answers) > 1 else ''} there: {listed}",
             )  # fmt: skip

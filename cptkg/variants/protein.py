@@ -143,9 +143,10 @@ def _substitution(classifier, gene: GeneModel, change: ProteinChange, codes, abo
     identifiers: dict[str, Any] = {}
     if candidates:
         identifiers["candidates"] = {
-            hgvs: {**(h.identifiers if h else {}), **({"data_gaps": gene.gaps[hgvs]} if hgvs in gene.gaps else {})}
+            hgvs: {**(h.identifiers if h else {}), **({"data_gaps": gene.gaps[hgvs]} if hgvs in gene.gaps else {}),
+                   "VRS": dict(classifier.classify(hgvs).vrs)}
             for hgvs, h in found.items()
-        }
+        }  # fmt: skip
         how = f"arises from {' or '.join(h.split(':')[1] for h in found)}"
     else:
         how = f"needs more than one base changed in {reference}"

@@ -130,15 +130,17 @@ def header_and_body(sniffed: Sniffed, intervals: list[Interval] | None = None):
         stream.close()
         raise InputError(f"cannot read the VCF file: {error}", path=sniffed.path) from None
     if sniffed.cr or first is None:  # rare: CR-only line ends, or no record at all
-        rest: Iterator = numbered
-    else:
+        rest: Iterator = numbered if intervals is None else _filtered(numbered, intervals)
+    elif intervals is None:
         rest = _fast_lines(stream, first[0], sniffed.path)
+    else:
+        rest = scan_blocks(stream, first[0], prefixes(intervals), intervals, sniffed.path)
 
     def body() -> Iterator[tuple[int, bytes]]:
         try:
             if first is not None and (intervals is None or wanted(first[1], prefixes(intervals), intervals)):
                 yield first
-            yield from rest if intervals is None else _filtered(rest, intervals)
+            yield from rest
         except (OSError, EOFError, gzip.BadGzipFile) as error:
             raise InputError(f"cannot read the VCF file: {error}", path=sniffed.path) from None
         finally:
@@ -181,14 +183,46 @@ def wanted(line: bytes, starts: tuple[bytes, ...], intervals: list[Interval]) ->
     return any(name in i.names and i.low - REACH <= pos <= i.high for i in intervals)
 
 
-def scan_chunk(path: str, start: int, stop: int, starts: tuple[bytes, ...], intervals: list[Interval]):
-    """(newlines in the chunk, [(line within the chunk, line)]) for records that may overlap the intervals.
+#: how much of a file is split into lines at once when scanning
+BLOCK = 4 << 20
 
-    A chunk runs from the first line that starts at or after ``start`` to the line that holds
-    ``stop``; run in worker processes to scan a large plain VCF in parallel.
+
+def scan_blocks(stream, number: int, starts: tuple[bytes, ...], intervals: list[Interval], path,
+                limit: int | None = None) -> Iterator[tuple[int, bytes]]:  # fmt: skip
+    """The numbered lines after line ``number`` that may overlap the intervals, read a block at a time (the
+    lines are split and tested in C; only candidates reach Python). ``limit``: read no further than this many
+    bytes, except to finish the line in progress."""
+    carry = b""
+    remaining = limit
+    while remaining is None or remaining > 0:
+        block = stream.read(BLOCK if remaining is None else min(BLOCK, remaining))
+        if not block:
+            break
+        if remaining is not None:
+            remaining -= len(block)
+        data = carry + block
+        if remaining is not None and remaining <= 0 and not data.endswith(b"\n"):
+            data += stream.readline(MAX_LINE + 1)  # the line in progress started within the limit
+        lines = data.split(b"\n")
+        carry = lines.pop()
+        if len(carry) > MAX_LINE:
+            raise InputError(f"a line longer than {MAX_LINE >> 20} MiB: not a VCF", path=path)
+        for index, line in enumerate(lines, start=1):
+            if line.startswith(starts) and wanted(line, starts, intervals):
+                yield number + index, line.rstrip(b"\r")
+        number += len(lines)
+    if carry:  # the last line has no line end
+        number += 1
+        if carry.startswith(starts) and wanted(carry, starts, intervals):
+            yield number, carry.rstrip(b"\r")
+
+
+def scan_chunk(path: str, start: int, stop: int, starts: tuple[bytes, ...], intervals: list[Interval]):
+    """(lines in the chunk, [(line within the chunk, line)]) for records that may overlap the intervals.
+
+    A chunk holds the lines that start from ``start`` to ``stop``; run in worker processes to scan a
+    large plain VCF in parallel.
     """
-    found = []
-    count = 0
     with open(path, "rb") as raw:
         if start:
             raw.seek(start - 1)
@@ -196,18 +230,29 @@ def scan_chunk(path: str, start: int, stop: int, starts: tuple[bytes, ...], inte
                 skipped = raw.readline(MAX_LINE + 1)
                 if len(skipped) > MAX_LINE:
                     raise InputError(f"a line longer than {MAX_LINE >> 20} MiB: not a VCF", path=path)
-        position = raw.tell()
-        while position <= stop:
-            line = raw.readline(MAX_LINE + 1)
-            if not line:
-                break
-            if len(line) > MAX_LINE:
-                raise InputError(f"a line longer than {MAX_LINE >> 20} MiB: not a VCF", path=path)
-            position += len(line)
-            count += 1
-            if not line.startswith(b"#") and wanted(line, starts, intervals):
-                found.append((count, line.rstrip(b"\r\n")))
-    return count, found
+        limit = stop + 1 - raw.tell()
+        if limit <= 0:
+            return 0, []
+        counter = _Counter(raw)
+        found = list(scan_blocks(counter, 0, starts, intervals, path, limit))
+        return counter.lines, found
+
+
+class _Counter:
+    """A file that counts the line ends of what is read from it (the lines a chunk holds)."""
+
+    def __init__(self, raw) -> None:
+        self.raw, self.lines = raw, 0
+
+    def read(self, size: int) -> bytes:
+        block = self.raw.read(size)
+        self.lines += block.count(b"\n")
+        return block
+
+    def readline(self, size: int) -> bytes:
+        line = self.raw.readline(size)
+        self.lines += line.count(b"\n")
+        return line
 
 
 def chunk_bounds(path: Path, header_bytes: int, jobs: int) -> list[tuple[int, int]]:
