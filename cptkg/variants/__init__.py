@@ -42,11 +42,10 @@ from .reading import parse
 from .result import VariantResult
 from .sequence import one_letter, reverse_complement, three_letter, translate
 from .tables import ScopeTables, tables
-from .vcf import VcfCall, VcfRun
-from .vcf import classify_vcf as _classify_vcf
 
 if TYPE_CHECKING:
     from ..core.graph import CoreGraph
+    from .vcf import VcfCall, VcfRun
 
 __all__ = [
     "BUILDS",
@@ -83,10 +82,21 @@ def classify(kg: CoreGraph, expression: str, build: str = "GRCh38") -> VariantRe
     return classifier(kg).classify(expression, build=build)
 
 
+def __getattr__(name: str):
+    """The VCF classes, imported on first use (the command line starts without the VCF readers)."""
+    if name in ("VcfCall", "VcfRun"):
+        from . import vcf
+
+        return getattr(vcf, name)
+    raise AttributeError(name)
+
+
 def classify_vcf(kg: CoreGraph, path: str | Path, build: str | None = None, **options) -> VcfRun:
     """The calls of a VCF file, one per ALT allele of each record that concerns an analysed gene.
 
     ``build`` overrides the header's (None: the header's, else GRCh38 assumed and said);
     ``samples``, ``pass_only``, ``all_records`` and ``reader`` as :func:`cptkg.variants.vcf.classify_vcf`.
     """
-    return _classify_vcf(classifier(kg), path, build, **options)
+    from .vcf import classify_vcf as classify_vcf_with
+
+    return classify_vcf_with(classifier(kg), path, build, **options)

@@ -95,40 +95,72 @@ p_variant = rf"{accn}{opt_gene_expr}:{p_typed_posedit}"
 
 _NAMES = ["num", "snum", "nnum", "pm", "offset", "accn", "gene_symbol", "dna_iupac", "dna", "dna_seq", "dna_ident", "dna_subst", "dna_delins", "dna_del", "dna_ins", "dna_dup", "dna_inv", "dna_copy", "dna_edit", "dna_edit_mu", "term1", "term3", "term13", "aat1_seq", "aat3_seq", "aat13_seq", "fsext_offset", "aa13_fs", "aa13_ext", "fs", "ext", "pro_subst", "pro_delins", "pro_del", "pro_ins", "pro_dup", "pro_fs", "pro_ext", "pro_ident", "pro_edit", "def_c_pos", "def_c_interval", "c_interval", "def_g_pos", "def_g_interval", "g_interval", "def_p_pos", "def_p_interval", "p_interval", "c_posedit", "g_posedit", "p_posedit_special", "p_posedit", "c_typed_posedit", "g_typed_posedit", "p_typed_posedit", "c_variant", "g_variant", "p_variant"]
 
-#: Rule name (as in hgvs 1.5.7's grammar) -> compiled pattern; use ``fullmatch``.
-RULES: dict[str, re.Pattern[str]] = {name: re.compile(globals()[name]) for name in _NAMES}
+class _Rules(dict):
+    """Rule name (as in hgvs 1.5.7's grammar) -> compiled pattern, compiled on first use (the grammar's
+    patterns are large: compiling them all costs more than starting the command line)."""
+
+    def __missing__(self, name: str) -> re.Pattern[str]:
+        if name not in _NAMES:
+            raise KeyError(name)
+        self[name] = pattern = re.compile(globals()[name])
+        return pattern
+
+    def __contains__(self, name: object) -> bool:
+        return name in _NAMES
+
+    def __iter__(self):
+        return iter(_NAMES)
+
+    def __len__(self) -> int:
+        return len(_NAMES)
+
+
+#: Rule name -> compiled pattern; use ``fullmatch``.
+RULES: dict[str, re.Pattern[str]] = _Rules()
 
 # ---------------------------------------------------------------- capturing forms, for reading the parts
-VARIANT = re.compile(rf"(?P<ac>{accn})(?:\((?P<gene>{gene_symbol})\))?:(?P<type>[cgp])\.(?P<posedit>.+)")
-C_POSEDIT = re.compile(rf"(?P<uncertain>\()?(?P<start>{def_c_pos})(?:_(?P<end>{def_c_pos}))?\)?(?P<edit>{dna_edit})")
-G_POSEDIT = re.compile(rf"\(?(?P<start>{def_g_pos})(?:_(?P<end>{def_g_pos}))?\)?(?P<edit>{dna_edit})")
-C_POS = re.compile(rf"(?P<utr3>\*)?(?P<base>{snum}?)(?P<offset>{pm}{num})?")
-DNA_EDITS = {
-    "ident": re.compile(rf"(?P<ref>{dna}*)="),
-    "sub": re.compile(rf"(?P<ref>{dna})>(?P<alt>{dna})"),
-    "delins": re.compile(rf"del(?:(?P<length>{num})|(?P<ref>{dna}*))ins(?P<alt>{dna}+)"),
-    "del": re.compile(rf"del(?:(?P<length>{num})|(?P<ref>{dna}*))"),
-    "ins": re.compile(rf"ins(?P<alt>{dna}+)"),
-    "dup": re.compile(rf"dup(?P<ref>{dna}*)"),
-    "inv": re.compile(rf"inv(?:(?P<length>{num})|(?P<ref>{dna}*))"),
-    "copy": re.compile(rf"copy(?P<copies>{num})"),
+_CAPTURING = {
+    "VARIANT": rf"(?P<ac>{accn})(?:\((?P<gene>{gene_symbol})\))?:(?P<type>[cgp])\.(?P<posedit>.+)",
+    "C_POSEDIT": rf"(?P<uncertain>\()?(?P<start>{def_c_pos})(?:_(?P<end>{def_c_pos}))?\)?(?P<edit>{dna_edit})",
+    "G_POSEDIT": rf"\(?(?P<start>{def_g_pos})(?:_(?P<end>{def_g_pos}))?\)?(?P<edit>{dna_edit})",
+    "P_POSEDIT": (rf"(?P<open>\()?(?P<ref>{term13}|{aa13})(?P<codon>{num})(?:_(?P<end_ref>{term13}|{aa13})"
+                  rf"(?P<end_codon>{num}))?(?P<edit>{pro_edit})(?(open)\))"),
+    "THREE_LETTER_RESIDUE": rf"{term3}|{aa3}",
 }
-P_POSEDIT = re.compile(
-    rf"(?P<open>\()?(?P<ref>{term13}|{aa13})(?P<codon>{num})(?:_(?P<end_ref>{term13}|{aa13})(?P<end_codon>{num}))?"
-    rf"(?P<edit>{pro_edit})(?(open)\))"
-)
-PRO_EDITS = {
-    "fs": re.compile(rf"(?P<alt>{aat13})?{fs}"),
-    "ext": re.compile(rf"(?P<alt>{aat13})?{ext}"),
-    "sub": re.compile(rf"(?P<alt>{aat13}|\?)"),
-    "delins": re.compile(rf"delins(?P<alt>{aat13_seq})"),
-    "ins": re.compile(rf"ins(?P<alt>{aat13_seq})"),
-    "del": re.compile(r"del"),
-    "dup": re.compile(r"dup"),
-    "ident": re.compile(r"="),
+_EDITS = {
+    "DNA_EDITS": {
+        "ident": rf"(?P<ref>{dna}*)=",
+        "sub": rf"(?P<ref>{dna})>(?P<alt>{dna})",
+        "delins": rf"del(?:(?P<length>{num})|(?P<ref>{dna}*))ins(?P<alt>{dna}+)",
+        "del": rf"del(?:(?P<length>{num})|(?P<ref>{dna}*))",
+        "ins": rf"ins(?P<alt>{dna}+)",
+        "dup": rf"dup(?P<ref>{dna}*)",
+        "inv": rf"inv(?:(?P<length>{num})|(?P<ref>{dna}*))",
+        "copy": rf"copy(?P<copies>{num})",
+    },
+    "PRO_EDITS": {
+        "fs": rf"(?P<alt>{aat13})?{fs}",
+        "ext": rf"(?P<alt>{aat13})?{ext}",
+        "sub": rf"(?P<alt>{aat13}|\?)",
+        "delins": rf"delins(?P<alt>{aat13_seq})",
+        "ins": rf"ins(?P<alt>{aat13_seq})",
+        "del": r"del",
+        "dup": r"dup",
+        "ident": r"=",
+    },
 }
-#: A run of residues in three-letter codes, split into residues.
-THREE_LETTER_RESIDUE = re.compile(rf"{term3}|{aa3}")
+
+
+def __getattr__(name: str):
+    """The capturing patterns (VARIANT, C_POSEDIT, DNA_EDITS...), compiled on first use."""
+    if name in _CAPTURING:
+        value = re.compile(_CAPTURING[name])
+    elif name in _EDITS:
+        value = {kind: re.compile(pattern) for kind, pattern in _EDITS[name].items()}
+    else:
+        raise AttributeError(name)
+    globals()[name] = value
+    return value
 
 
 def edit_kind(edit: str, edits: dict[str, re.Pattern[str]]) -> tuple[str, re.Match[str]]:
