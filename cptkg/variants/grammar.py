@@ -166,7 +166,8 @@ def __getattr__(name: str):
 def edit_kind(edit: str, edits: dict[str, re.Pattern[str]]) -> tuple[str, re.Match[str]]:
     """The first edit rule (in the grammar's order) that reads the whole edit, and its match.
 
-    >>> edit_kind("delAinsT", DNA_EDITS)[0], edit_kind("del5", DNA_EDITS)[0]
+    >>> from cptkg.variants import grammar
+    >>> edit_kind("delAinsT", grammar.DNA_EDITS)[0], edit_kind("del5", grammar.DNA_EDITS)[0]
     ('delins', 'del')
     """
     for kind, pattern in edits.items():
