@@ -48,7 +48,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                          help="answer every record, not only those in the analysed genes (reads the whole file)")
     variant.add_argument("--reader", choices=["auto", "htslib", "python"], default="auto",
                          help="VCF reader: htslib (cyvcf2, for BCF and indexed files) or Python (default: auto)")
-    variant.add_argument("--jobs", type=int, metavar="N", help="processes to scan VCFs with (default: every core)")
+    variant.add_argument("--jobs", type=int, metavar="N",
+                         help="processes to scan VCFs with (default: every core for 1 GiB of files or more, else one)")
     variant.add_argument("--hgvs-parser", choices=["auto", "builtin", "biocommons"], default="auto",
                          help="HGVS reader: biocommons hgvs (the hgvs extra) or the built-in grammar (default: auto)")
     variant.add_argument("--format", choices=["text", "json"], default="text", help="text lines or JSON Lines")

@@ -19,8 +19,11 @@ from . import vcfread
 from .classify import Classifier
 from .vcf import VcfRun, classify_vcf, gene_intervals
 
-#: a plain VCF at least this large is scanned in parts, one per core
+#: a plain VCF at least this large is scanned in parts when more than one process is asked for
 SPLIT_SIZE = 64 << 20
+#: with no --jobs, files that add up to less than this are read by one process: starting workers costs more
+#: than it saves (on a 2-core machine a 225 MiB scan took 1.6 s in one process, 1.8 s in two: BENCHMARKS.md)
+PARALLEL_SIZE = 1 << 30
 
 
 def jobs_default() -> int:
@@ -29,8 +32,11 @@ def jobs_default() -> int:
 
 def classify_vcfs(classifier: Classifier, paths: list[str | Path], build: str | None = None, *, jobs: int | None = None,
                   reader: str = "auto", all_records: bool = False, **options) -> Iterator[VcfRun]:  # fmt: skip
-    """The runs of several VCF files, in the order given, scanned in parallel (``jobs`` processes)."""
-    jobs = jobs or jobs_default()
+    """The runs of several VCF files, in the order given, scanned in parallel (``jobs`` processes; None: every
+    core when the files add up to :data:`PARALLEL_SIZE` or more, else one)."""
+    if jobs is None:
+        total = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
+        jobs = jobs_default() if total >= PARALLEL_SIZE else 1
     intervals = None if all_records else gene_intervals(classifier, build)
     plans = [(Path(p), _plan(Path(p), reader, intervals, jobs, len(paths))) for p in paths]
     if jobs == 1 or all(plan is None for _, plan in plans):
