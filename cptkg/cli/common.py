@@ -22,11 +22,14 @@ def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
     else:
         kg = load(*args.load, backend=args.backend)
     for path in getattr(args, "link", None) or []:
-        kg.link(path)
+        linked = kg.link(path)
+        if linked.skipped:  # what was left out is said, never silent
+            print(f"cptkg: {linked.summary()}", file=sys.stderr)
     return kg
 
 
 def add_output_options(command: argparse.ArgumentParser) -> None:
+    """Add ``--output FILE`` and ``--force`` to a command."""
     command.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     command.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
