@@ -25,6 +25,7 @@ from .common import knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``variant`` command to the parser."""
     from ..variants import BUILDS
 
     variant = commands.add_parser(
@@ -58,6 +59,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_variant(args: argparse.Namespace) -> int:
+    """Classify each variant expression, or each ALT allele of the VCF files, and write one answer a line."""
     from ..variants import classifier, parse
 
     if bool(args.expressions) == bool(args.vcf):

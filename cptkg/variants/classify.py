@@ -80,6 +80,7 @@ class Classifier:
         return self.answer(text, located, build=build)
 
     def coding(self, change: CodingChange) -> VariantResult:
+        """Classify a change on a transcript (``c.``), such as ``NM_002524.5:c.35G>A``."""
         gene, read_as = self._gene_of_reference(change, proteins=False)
         if isinstance(gene, str):
             return VariantResult(change.text, False, gene=change.gene, reason=gene)
@@ -121,6 +122,7 @@ class Classifier:
 
     def answer(self, text: str, located: Located, *, build: str | None = None, read_as: str | None = None,
                notes: list[str] | None = None, companion: str | None = None) -> VariantResult:  # fmt: skip
+        """The answer for a placed change: its scope, names, protein change, identifiers and what was not known."""
         gene = located.gene
         positions = located.coding_positions
         codes = list(dict.fromkeys(code for c in positions for code in gene.codes_for(c)))

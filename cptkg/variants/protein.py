@@ -30,6 +30,7 @@ _KIND_WORDS = {"del": "a deletion", "dup": "a duplication", "ins": "an insertion
 
 
 def protein_answer(classifier: Classifier, change: ProteinChange) -> VariantResult:
+    """Classify a protein change (``NRAS G12D``, ``NRAS Q61X``), checking a written DNA change beside it."""
     answer = _protein_answer(classifier, change)
     if change.companion and change.companion.lower().startswith("c."):
         written = change.companion[2:].upper().replace("DEL", "del").replace("INS", "ins").replace("DUP", "dup")

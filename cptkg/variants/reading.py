@@ -236,6 +236,7 @@ def _residues(text: str) -> list[str]:
 
 
 def biocommons_available() -> bool:
+    """Whether biocommons ``hgvs`` is installed (the ``hgvs`` extra)."""
     try:
         _biocommons_parser()
     except ImportError:
@@ -294,6 +295,7 @@ def _reference(ac: str, gene: str | None) -> tuple[str | None, str | None, str |
 
 
 def coding_change(text, accession, version, gene, start: CPos, end: CPos, kind: str, ref, alt, length):
+    """The :class:`CodingChange` of a c. edit read by either reader (bases upper case, the change written alike)."""
     ref, alt = (ref.upper() if ref else ref), (alt.upper() if alt else alt)
     if kind == "delins" and ref and alt and len(ref) == len(alt) == 1:
         kind = "sub"  # delAinsT is A>T (as hgvs reads it)
@@ -326,6 +328,7 @@ def genomic_change(text: str, ac: str, first: int, last: int, kind: str, ref, al
 
 
 def protein_change(text, accession, version, gene, kind, ref, codon, residues, end_ref, end_codon) -> ProteinChange:
+    """The :class:`ProteinChange` of a p. edit read by either reader (``X`` or ``?`` as the new residue: any change)."""
     written = residues
     for residue in (ref, end_ref, *(residues or "")):
         if residue and residue not in _READ_RESIDUES and not (residue in "X?" and residue in (residues or "")):

@@ -45,6 +45,7 @@ class Region:
         return self.cds_start + (self.high - position if self.strand == "-" else position - self.low)
 
     def genomic_of(self, cds: int) -> int:
+        """The genomic position of a coding position inside the region (counted down on the minus strand)."""
         assert self.cds_start is not None
         return self.high - (cds - self.cds_start) if self.strand == "-" else self.low + (cds - self.cds_start)
 
@@ -139,11 +140,13 @@ class GeneModel:
         return "; ".join(parts) or f"no code analyses {self.symbol}"
 
     def hotspot_codons(self) -> list[int]:
+        """The codons the graph's hotspot variants are at."""
         return sorted({(cds - 1) // 3 + 1 for cds, _, _ in self.hotspots})
 
     # ---------------------------------------------------------------- coordinates
 
     def exon_at(self, cds: int) -> Exon | None:
+        """The exon whose coding part holds c.``cds``, or None."""
         return next((exon for exon in self.exons if cds in exon), None)
 
     def genomic(self, assembly: str, position: CPos) -> int | None:
@@ -240,6 +243,7 @@ class ScopeTables:
         self._compile(kg)
 
     def gene(self, symbol: str) -> GeneModel:
+        """The model of a gene, made empty on first mention."""
         return self.genes.setdefault(symbol, GeneModel(symbol))
 
     def _compile(self, kg: CoreGraph) -> None:

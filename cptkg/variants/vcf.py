@@ -57,6 +57,7 @@ class VcfCall:
 
     @property
     def filter_status(self) -> str:
+        """``PASS``, ``failed: <filters>`` or ``no filter applied`` (FILTER ``.``)."""
         if self.filters is None:
             return "no filter applied"
         return "PASS" if self.filters == ("PASS",) else f"failed: {';'.join(self.filters)}"
@@ -69,6 +70,7 @@ class VcfCall:
 
     @property
     def verdict(self) -> str:
+        """In scope or not, with a failed filter and a genotype no sample carries said."""
         result = self.result
         if not result.in_scope:
             return "out of scope"
@@ -87,6 +89,7 @@ class VcfCall:
                 "build_basis": self.build_basis, "verdict": self.verdict}  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form as a dictionary: the classification's fields, then ``vcf`` and ``other_build``."""
         answer = self.result.to_dict()
         answer["vcf"] = self.record()
         answer["other_build"] = self.other_build.to_dict() if self.other_build else None
@@ -99,6 +102,7 @@ class VcfCall:
         return f'{body}, "vcf": {json.dumps(self.record(), ensure_ascii=False)}, "other_build": {other}}}'
 
     def to_text(self, with_file: bool = False) -> str:
+        """One tab-separated line: where, variant, verdict, names, FILTER, build, samples, reason."""
         where = f"{self.file}:{self.line}" if with_file else f"line {self.line}" if self.line else "record"
         result = self.result
         names = " ".join(x for x in (result.hgvs_c and result.hgvs_c.split(":", 1)[1],
@@ -139,6 +143,7 @@ class VcfRun:
 
     @property
     def malformed(self) -> list[Skipped]:
+        """The records skipped because they could not be read (not those with alleles cptkg cannot place)."""
         return [s for s in self.skipped if s.kind == "malformed"]
 
     def summary(self) -> str:

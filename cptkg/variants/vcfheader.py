@@ -49,6 +49,7 @@ class VcfHeader:
 
     @property
     def conflict(self) -> str | None:
+        """Why the header states no build although it names some, or None."""
         builds = sorted({build for build, _ in self.clues})
         if len(builds) < 2:
             return None

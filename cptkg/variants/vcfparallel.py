@@ -27,6 +27,7 @@ PARALLEL_SIZE = 1 << 30
 
 
 def jobs_default() -> int:
+    """The cores this process may run on."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 

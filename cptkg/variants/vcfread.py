@@ -83,6 +83,7 @@ def _inflated(path: Path) -> bytes:
 
 
 def open_text(sniffed: Sniffed) -> io.BufferedIOBase:
+    """The file's bytes, decompressed when it is gzipped or bgzipped."""
     if sniffed.kind in ("gzip", "bgzip"):
         return gzip.open(sniffed.path, "rb")  # type: ignore[return-value]
     return sniffed.path.open("rb")
@@ -256,6 +257,7 @@ class _Counter:
 
 
 def chunk_bounds(path: Path, header_bytes: int, jobs: int) -> list[tuple[int, int]]:
+    """``jobs`` byte ranges of about the same size that cover the file after its header."""
     size = os.path.getsize(path)
     step = max(1, (size - header_bytes) // jobs)
     bounds = [(header_bytes + i * step, header_bytes + (i + 1) * step - 1) for i in range(jobs)]
@@ -266,6 +268,7 @@ def chunk_bounds(path: Path, header_bytes: int, jobs: int) -> list[tuple[int, in
 
 
 def htslib_available() -> bool:
+    """Whether cyvcf2 (htslib) is installed (the ``vcf`` extra); its warnings are silenced when it is."""
     try:
         import cyvcf2  # noqa: F401
     except ImportError:

@@ -44,10 +44,12 @@ class SampleCall:
     dp: int | None = None
 
     def to_dict(self) -> dict:
+        """The JSON form of the call."""
         return {"name": self.name, "gt": self.gt, "carried": self.carried, "ad": list(self.ad) if self.ad else None,
                 "af": self.af, "af_from": self.af_from, "dp": self.dp}  # fmt: skip
 
     def to_text(self) -> str:
+        """``TUMOR 0/1 AD 107,10 AF 0.0855 (from AD) DP 117``."""
         parts = [f"{self.name} {self.gt or '.'}"]
         if self.ad:
             parts.append("AD " + ",".join("." if d is None else str(d) for d in self.ad))
@@ -77,9 +79,11 @@ class Record:
 
     @property
     def passed(self) -> bool | None:
+        """True for FILTER PASS, False for a failed filter, None when no filter was applied (``.``)."""
         return None if self.filters is None else self.filters == ("PASS",)
 
     def overlaps(self, low: int, high: int) -> bool:
+        """Whether the record's REF reaches into positions ``low``-``high``."""
         return self.pos <= high and self.pos + len(self.ref) - 1 >= low
 
 

@@ -69,26 +69,32 @@ def serialize(obj: dict[str, Any], nested: bool = False) -> Any:
 
 
 def canonical_json(value: Any) -> bytes:
+    """JSON with sorted keys and no whitespace, UTF-8 (the form GA4GH digests)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def digest(obj: dict[str, Any]) -> str:
+    """The ``sha512t24u`` digest of the object's serialization."""
     return sha512t24u(canonical_json(serialize(obj)))
 
 
 def identify(obj: dict[str, Any]) -> str:
+    """The object's computed identifier, ``ga4gh:<prefix>.<digest>``."""
     return f"ga4gh:{PREFIXES[obj['type']]}.{digest(obj)}"
 
 
 def literal(sequence: str) -> State:
+    """A literal sequence expression (an allele's state: these bases)."""
     return {"type": "LiteralSequenceExpression", "sequence": sequence}
 
 
 def reference_length(length: int, repeat_subunit_length: int) -> State:
+    """A reference length expression (an allele's state in a repeat: this many bases of the repeated unit)."""
     return {"type": "ReferenceLengthExpression", "length": length, "repeatSubunitLength": repeat_subunit_length}
 
 
 def location(refget: str, start: int, end: int) -> dict[str, Any]:
+    """A sequence location: interbase ``start``-``end`` of the sequence with that refget accession."""
     reference = {"type": "SequenceReference", "refgetAccession": refget}
     return {"type": "SequenceLocation", "sequenceReference": reference, "start": start, "end": end}
 
