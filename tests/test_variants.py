@@ -242,6 +242,10 @@ def test_cli_text_and_json(cli):
     assert lines[0].startswith("NRAS G12D\tin scope of 81311\t") and "hotspot NRAS G12D" in lines[0]
     assert lines[1].startswith("KRAS G12D\tout of scope\t")
     assert "Q61R" in lines[2]
+    # the text line says what the input was read as (its notes), as the JSON's read_as and notes do
+    run = cli("variant", "NM_002524.4:c.35G>A")
+    assert run.out.rstrip("\n").endswith("; note: NM_002524.4 read as NM_002524.5: the graph records the same c. "
+                                          "numbering on both (reference record ref-2-refseq-versions-seen-in-kbs)")
     run = cli("variant", "--format", "json", "NM_002524.5:c.36T>C")
     answer = json.loads(run.out)
     assert list(answer) == JSON_KEYS and answer["hgvs_p"] == "NP_002515.1:p.Gly12="

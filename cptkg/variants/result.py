@@ -89,9 +89,13 @@ class VariantResult:
                           default=_json_default)  # fmt: skip
 
     def to_text(self) -> str:
-        """One line: the input, the verdict and the reason (which names the variant)."""
+        """One line: the input, the verdict and the reason (which names the variant), then any notes."""
         verdict = f"in scope of {self.code}" if self.in_scope else "out of scope"
-        return f"{self.input}\t{verdict}\t{self.reason}"
+        return f"{self.input}\t{verdict}\t{self.explained()}"
+
+    def explained(self) -> str:
+        """The reason, then the notes (what the input was read as, what could not be computed)."""
+        return "; ".join([self.reason, *[f"note: {note}" for note in self.notes or ()]])
 
     def _repr_html_(self) -> str:
         from ..core.results import html_table

@@ -114,7 +114,7 @@ class VcfCall:
             build += f" ({other.hgvs_c.split(':', 1)[1]})" if other.hgvs_c else ""
         samples = "; ".join(s.to_text() for s in self.samples)
         cells = [where, f"{self.chrom}-{self.pos}-{self.ref}-{self.alt}", self.verdict, names, f"FILTER {self.filter_status}",
-                 build, samples, result.reason]  # fmt: skip
+                 build, samples, result.explained()]  # fmt: skip
         return "\t".join(cells)
 
 
