@@ -1,10 +1,17 @@
-"""Claim files (CSV with a header, or JSON Lines) and rows given in Python, as numbered records."""
+"""Claim files and rows given in Python, as numbered records.
+
+A file is a cptkg claim file (CSV with a header, or JSON Lines), a file whose columns a column
+mapping names (``--columns``), or an export recognised by its header or envelope: CMS CCW/RIF and
+DE-SynPUF carrier claims (:mod:`~cptkg.claims.layouts`) and X12 837P (:mod:`~cptkg.claims.x12`).
+:func:`open_claims` says which, with the layout's notices; :func:`read_records` gives the records.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,18 +47,99 @@ def _open(path: Path) -> TextIO:
         raise unreadable(path, error, "a claim file") from None
 
 
-def read_records(path: str | Path) -> Iterator[Record]:
-    """The records of a CSV or JSON Lines file: ``(line number, record)``, or ``(line, error)`` for a
-    line that cannot be read. A file that cannot be used at all (missing, no header, a required
-    column absent from the header) raises :class:`InputError` before the first record.
+@dataclass
+class ClaimSource:
+    """The records of one claim file and what kind of file it is.
+
+    ``layout`` is ``cptkg`` (the package's own columns), ``columns`` (a column mapping),
+    ``cms-rif-carrier``, ``de-synpuf-carrier`` or ``x12-837p``; ``payer_wide`` is True for exports
+    that hold every code a payer paid (their lines for other codes are skipped, not errors);
+    ``notices`` say what the layout cannot give (ICD-9 diagnoses, no units).
     """
+
+    records: Iterator[Record]
+    layout: str = "cptkg"
+    payer_wide: bool = False
+    notices: list[str] = field(default_factory=list)
+
+
+def open_claims(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> ClaimSource:
+    """The records of a claim file of any kind this module reads, with its layout.
+
+    A file that cannot be used at all (missing, binary, no header, a required column absent, an
+    X12 interchange that contradicts its own delimiters) raises :class:`InputError` before the first
+    record; a line that cannot be read is a ``(line, error)`` record.
+    """
+    from .layouts import Layout, parse_columns, recognise, sniff_delimiter
+
     path = Path(path)
     if path.is_dir():
         raise InputError("is a directory, not a claim file", path=path)
-    reader = _csv_records if file_format(path) == "csv" else _jsonl_records
-    records = reader(path)
+    start = _start(path)
+    if b"\x00" in start:
+        raise InputError("holds binary data (a NUL byte), not claim text", path=path)
+    if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA"):
+        from .x12 import read_837
+
+        interchange = read_837(path)
+        records: Iterator[Record] = iter(interchange.records)
+        return ClaimSource(records, "x12-837p", True, [f"X12 837P {interchange.version}", *interchange.notices])
+    mapping = parse_columns(columns) if isinstance(columns, (str, Path)) else columns
+    if file_format(path) == "jsonl":
+        return ClaimSource(_started(_renamed(_jsonl_records(path), mapping) if mapping else _jsonl_records(path)),
+                           "columns" if mapping else "cptkg", bool(mapping))
+    with _open(path) as handle:
+        first = handle.readline()
+    delimiter = sniff_delimiter(first)
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    if mapping:
+        layout: Layout | None = Layout("columns", {k: tuple(v) for k, v in mapping.items()}, delimiter)
+    else:
+        layout = recognise(header, delimiter)
+    if layout is None:
+        return ClaimSource(_started(_csv_records(path, delimiter)))
+    return ClaimSource(_started(_layout_records(path, layout)), layout.name, layout.payer_wide, list(layout.notices))
+
+
+def read_records(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> Iterator[Record]:
+    """The records of a claim file (:func:`open_claims`): ``(line number, record)``, or ``(line, error)``."""
+    return open_claims(path, columns).records
+
+
+def _start(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4096)
+    except OSError as error:
+        from ..core.rdfio import unreadable
+
+        raise unreadable(path, error, "a claim file") from None
+
+
+def _started(records: Iterator[Record]) -> Iterator[Record]:
     first = next(records, None)  # raise a file-level error now, not at the first iteration
     return _chain(first, records)
+
+
+def _layout_records(path: Path, layout: Any) -> Iterator[Record]:
+    from .layouts import layout_records
+
+    with _open(path) as handle:
+        try:
+            yield from layout_records(path, handle, layout)
+        except csv.Error as error:
+            raise InputError(f"cannot read the header: {error}", path=path, line=1) from None
+
+
+def _renamed(records: Iterator[Record], mapping: Mapping[str, Any]) -> Iterator[Record]:
+    """JSON Lines records with a column mapping applied (one source key per cptkg column)."""
+    for number, record in records:
+        if isinstance(record, InputError):
+            yield number, record
+            continue
+        renamed = {name: ";".join(str(record.get(str(c).lower(), "") or "") for c in sources).strip(";")
+                   for name, sources in mapping.items()}
+        yield number, {**{name: "" for name in COLUMNS}, "units": "1", **renamed}
 
 
 def _chain(first, rest):
@@ -60,9 +148,9 @@ def _chain(first, rest):
         yield from rest
 
 
-def _csv_records(path: Path) -> Iterator[Record]:
+def _csv_records(path: Path, delimiter: str = ",") -> Iterator[Record]:
     with _open(path) as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=delimiter)
         try:
             header = next(reader, None)
         except (csv.Error, UnicodeDecodeError) as error:
@@ -77,7 +165,8 @@ def _csv_records(path: Path) -> Iterator[Record]:
         if absent:
             raise InputError(
                 f"the header lacks the column{'s' if len(absent) > 1 else ''} {', '.join(absent)} "
-                f"(expected {', '.join(COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)})",
+                f"(expected {', '.join(COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)}; "
+                "or name the file's columns with --columns)",
                 path=path,
                 line=1,
             )
@@ -122,9 +211,12 @@ def _jsonl_records(path: Path) -> Iterator[Record]:
             yield number, {str(key).strip().lower(): value for key, value in record.items()}
 
 
-def count_records(path: str | Path) -> int:
-    """How many lines :func:`read_records` yields for a file (for progress and the JSON ``lines``)."""
+def count_records(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> int:
+    """How many records :func:`read_records` yields for a file (for progress and the JSON ``lines``)."""
     path = Path(path)
+    source = open_claims(path, columns)
+    if source.layout != "cptkg":
+        return sum(1 for _ in source.records)
     with _open(path) as handle:
         if file_format(path) == "jsonl":
             return sum(1 for text in handle if text.strip())

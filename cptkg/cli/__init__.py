@@ -28,6 +28,7 @@ from . import (
     diagram,
     docs,
     export,
+    link,
     map,
     mappings,
     push,
@@ -41,7 +42,7 @@ from . import (
 )
 
 #: The command modules, each with ``register(subparsers)``, in the order of ``cptkg --help``.
-COMMANDS = [report, queries, query, sparql, export, mappings, map, claims, validate, check, diagram, docs, variant, serve, push]
+COMMANDS = [report, queries, query, sparql, export, mappings, map, link, claims, validate, check, diagram, docs, variant, serve, push]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -68,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         action="append",
         default=[],
-        help="load an outside terminology or mapping file (OWL/Turtle, OBO Graph JSON, SSSOM TSV) into its own graph (repeatable)",
+        help="load an outside terminology or mapping file (RDF, OBO Graphs JSON, OBO, SSSOM TSV) into its own graph (repeatable; see the link command)",
     )
     top.add_argument(
         "--endpoint",

@@ -22,7 +22,9 @@ def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
     else:
         kg = load(*args.load, backend=args.backend)
     for path in getattr(args, "link", None) or []:
-        kg.link(path)
+        linked = kg.link(path)
+        if linked.skipped:  # what was left out is said, never silent
+            print(f"cptkg: {linked.summary()}", file=sys.stderr)
     return kg
 
 

@@ -28,7 +28,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ..core.version import __version__
-from .sections import SECTIONS, Record, _groups
+from .sections import SECTIONS, Record, _groups, advice_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -125,14 +125,7 @@ class Disagreement:
 
 
 def _advice(row: Record) -> str:
-    parts = []
-    if row.get("recommended_modifier"):
-        parts.append(f"append modifier {row['recommended_modifier']}")
-    if row.get("recommended_code"):
-        parts.append(f"bill {row['recommended_code']}")
-    if row.get("not_separately_billable"):
-        parts.append("not billed separately")
-    return "; ".join(parts) or "no structured advice"
+    return "; ".join(advice_of(row)) or "no structured advice"
 
 
 def disagreements(content: dict[str, Any]) -> list[Disagreement]:
