@@ -7,7 +7,7 @@ which is where its work and its documentation live.
 
 >>> import cptkg
 >>> kg = cptkg.load()
->>> [(r["exon_number"], r["codon_number"]) for r in kg.query("covered-codons", code="81311").records()]
+>>> [(row.exon_number, row.codon_number) for row in kg.query("covered-codons", code="81311")]
 [(2, 12), (2, 13), (3, 61)]
 """
 

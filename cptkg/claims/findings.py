@@ -75,6 +75,7 @@ class Tally:
         return 1 if self.error_lines else 0
 
     def summary(self) -> str:
+        """One line: how many lines were checked, the findings by severity, the lines with an error."""
         counts = ", ".join(f"{self.severities[s]} {s}" for s in SEVERITIES if self.severities[s])
         text = f"{self.lines} line{'s' if self.lines != 1 else ''} checked: {counts or 'no findings'}; {self.error_lines} with errors"
         if self.skipped_other_codes:

@@ -25,6 +25,7 @@ from ..core.version import __version__
 from . import (
     check,
     claims,
+    completion,
     diagram,
     docs,
     export,
@@ -42,12 +43,16 @@ from . import (
 )
 
 #: The command modules, each with ``register(subparsers)``, in the order of ``cptkg --help``.
-COMMANDS = [report, queries, query, sparql, export, mappings, map, link, claims, validate, check, diagram, docs, variant, serve, push]
+COMMANDS = [
+    report, queries, query, sparql, export, mappings, map, link, claims, validate, check, diagram, docs, variant, serve,
+    push, completion,
+]  # fmt: skip
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
+    """The ``cptkg`` argument parser: the global options and one subcommand per module of :data:`COMMANDS`."""
     top = argparse.ArgumentParser(
         prog="cptkg",
         description="Query, validate and check the CPT molecular-pathology knowledge graph.",
@@ -84,6 +89,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (the process's arguments by default); returns the exit status.
+
+    A :class:`~cptkg.CptkgError` is printed as one line on standard error, with status 2.
+    """
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args) or EXIT_OK)

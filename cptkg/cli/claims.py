@@ -20,6 +20,7 @@ FORMATS = ("text", "json", "csv")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``claims`` command to the parser."""
     claims = commands.add_parser(
         "claims",
         help="check order or claim lines (CSV or JSON Lines) against the graph",
@@ -50,6 +51,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_claims(args: argparse.Namespace) -> int:
+    """Check each line of a claim file and write its findings as they come; the exit status says whether one is an error."""
     from tqdm import tqdm
 
     from ..claims import ClaimRules, Tally, check_records, count_records, open_claims

@@ -29,6 +29,7 @@ def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
 
 
 def add_output_options(command: argparse.ArgumentParser) -> None:
+    """Add ``--output FILE`` and ``--force`` to a command."""
     command.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     command.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 

@@ -21,6 +21,7 @@ OTHER_FORMATS = {"fhir": (".json",)}
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``export`` command to the parser."""
     export = commands.add_parser("export", help="serialise the graph, its OWL 2 DL view or a FHIR Bundle")
     export.add_argument(
         "--format",
@@ -43,6 +44,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    """Write the graph, its OWL 2 DL view or the FHIR Bundle, in the format the options and the file name say."""
     fmt = chosen_format(args.output, args.format)
     kg = knowledge_graph(args)
     if fmt == "fhir":

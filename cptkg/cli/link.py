@@ -15,6 +15,7 @@ INPUT_FORMATS = ("sssom", "obographs", "obo", "turtle", "n-triples", "n-quads", 
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``link`` command to the parser."""
     link = commands.add_parser(
         "link",
         help="link a mapping set or terminology file (SSSOM, OBO Graphs JSON, OBO, RDF) and say what was linked",
@@ -37,6 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_link(args: argparse.Namespace) -> int:
+    """Link an outside mapping set or terminology file into its own graph and report what was linked and skipped."""
     from ..terminology import link
 
     kg = knowledge_graph(args)

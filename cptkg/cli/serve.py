@@ -9,6 +9,7 @@ from .common import knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``serve`` command to the parser."""
     from ..serve import DEFAULT_HOST, DEFAULT_PORT, Limits
 
     defaults = Limits()
@@ -39,6 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    """Serve the graph over HTTP (SPARQL endpoint, named queries, query page) until interrupted."""
     from ..serve import Limits, serve
 
     if getattr(args, "endpoint", None):

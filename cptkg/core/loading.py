@@ -34,6 +34,8 @@ def sources_for(
         sources += given
     for item in extra:
         path = Path(item)
+        if not path.exists():
+            raise InputError("no such file or folder", path=path)
         if path.is_dir():
             found = data_sources(path)
             if not found:

@@ -48,6 +48,7 @@ def root() -> Path:
 
 
 def folder(name: str) -> Path:
+    """The packaged folder of that name (one of :data:`FOLDERS`): in the checkout, or ``cptkg/_data`` in a wheel."""
     if name not in FOLDERS:
         raise ValueError(f"no packaged folder {name!r}")
     return root() / name
@@ -69,8 +70,10 @@ def data_sources(directory: Path | None = None) -> list[Source]:
 
 
 def ontology_sources() -> list[Source]:
+    """The ontology's Turtle files, each a source of the ontology graph."""
     return [Source(path, ONTOLOGY_GRAPH) for path in sorted(folder("ontology").glob("*.ttl"))]
 
 
 def shape_sources() -> list[Source]:
+    """The SHACL shapes' Turtle files, each a source of the shapes graph (kept out of the query dataset)."""
     return [Source(path, SHAPES_GRAPH) for path in sorted(folder("shapes").glob("*.ttl"))]

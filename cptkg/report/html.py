@@ -197,8 +197,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], flagged: Seque
 def _source_text(said: dict[str, Any]) -> str:
     text = escape(said.get("source_label") or said.get("source") or "")
     if text and said.get("status"):
-        status = str(said["status"]).lower()
-        text += f' <span class="status status-{escape(status)}">{escape(status)}</span>'
+        status = str(said["status"])  # one spelling (VERIFIED); the CSS class is its slug
+        text += f' <span class="status status-{escape(status.lower().replace(" ", "-"))}">{escape(status)}</span>'
     return text
 
 

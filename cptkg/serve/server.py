@@ -260,6 +260,7 @@ class QueryPool:
     async def run(
         self, text: str, bindings: Mapping[str, Any], accept: str | None, dataset: tuple[list[str], list[str]] | None
     ) -> Outcome:
+        """Run a query in a worker process within the time and size limits; 503 when too many queries wait."""
         if self.slots.locked():
             return Outcome(503, "text/plain", b"the server is busy: too many queries are waiting; try again\n")
         async with self.slots:
@@ -284,6 +285,7 @@ class QueryPool:
                 return Outcome(500, "text/plain", f"the query failed in its worker: {error}\n".encode())
 
     def close(self) -> None:
+        """Stop the worker processes (waiting a few seconds for them)."""
         self.pool.stop()
         self.pool.join(timeout=5)
 
@@ -301,6 +303,7 @@ class Endpoint:
 
     @staticmethod
     def reply(outcome: Outcome) -> HTTPResponse:
+        """The HTTP response of a query's outcome (status, media type, body)."""
         from starlette.responses import Response
 
         return Response(outcome.body, status_code=outcome.status, headers={"Content-Type": outcome.media_type, "Vary": "Accept"})
@@ -355,6 +358,7 @@ class Endpoint:
 
     @staticmethod
     def refuse_update() -> HTTPResponse:
+        """403: the endpoint is read-only."""
         from starlette.responses import PlainTextResponse
 
         return PlainTextResponse(
@@ -386,6 +390,7 @@ class Endpoint:
         return self.reply(await self.pool.run(named.text, bindings, accept, None))
 
     def service_description(self, request: Request) -> HTTPResponse:
+        """The SPARQL service description of the endpoint, in the RDF format the client accepts (406 for another)."""
         from starlette.responses import PlainTextResponse, Response
 
         media = negotiate(request.headers.get("accept"), list(GRAPH_TYPES))
@@ -398,6 +403,7 @@ class Endpoint:
         return Response(body, headers={"Content-Type": media, "Vary": "Accept"})
 
     async def home(self, request: Request) -> HTTPResponse:
+        """The query page: a form for SPARQL text and the list of named queries."""
         from starlette.responses import HTMLResponse
 
         return HTMLResponse(home_page(self.kg))

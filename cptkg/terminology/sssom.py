@@ -52,6 +52,7 @@ class Skipped:
     where: str = ""
 
     def text(self) -> str:
+        """Where the row was and why it was skipped, in one line."""
         place = f"line {self.line}" if self.line is not None else self.where
         return f"{place}: {self.reason}" if place else self.reason
 
@@ -68,6 +69,7 @@ class Table:
 
     @property
     def prefix_map(self) -> dict[str, str]:
+        """The prefixes the set's CURIEs expand with: the built-in map, overridden by the set's own ``curie_map``."""
         declared = self.metadata.get("curie_map") or {}
         return {**BUILT_IN, **{str(k): str(v) for k, v in declared.items()}}
 

@@ -32,6 +32,7 @@ class VariantResult:
         return answer
 
     def to_json(self, **dumps: Any) -> str:
+        """The result as one line of JSON (see :meth:`to_dict`)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, **dumps)
 
     def to_text(self) -> str:
