@@ -53,6 +53,8 @@ MAPPED = {"cptkg:Indication": ("ICD10CM", "SNOMEDCT", "NCIT", "MONDO"), "cptkg:G
 
 
 class FhirSystem(NamedTuple):
+    """A terminology as FHIR names it: its package prefix, FHIR system URI, code form and the address that says so."""
+
     prefix: str
     system: str
     #: "local" (the identifier after the prefix) or "curie" (the whole CURIE is the code)
@@ -60,6 +62,11 @@ class FhirSystem(NamedTuple):
     source: str
 
     def code_of(self, curie: str) -> str:
+        """The FHIR code of an identifier of this terminology.
+
+        >>> fhir_systems()["ICD10CM"].code_of("ICD10CM:C92.0"), fhir_systems()["HGNC"].code_of("HGNC:7989")
+        ('C92.0', 'HGNC:7989')
+        """
         return curie if self.code == "curie" else curie.split(":", 1)[1]
 
 
