@@ -417,6 +417,8 @@ def _line_tables(results: dict) -> list[str]:
         out.append("")
         if op == "claims":
             out += _claim_engines(results)
+        if op == "variant":
+            out += _variant_against_htslib(results, mine, cap)
     return out
 
 
@@ -438,3 +440,22 @@ def _claim_engines(results: dict) -> list[str]:
         out.append(f"| {size:,} | {_time(row, cap)}, {_mem(row)} | {_time(columnar, cap)}, {_mem(columnar)} | "
                    f"{passes[0]} | {passes[1]} | {f'{ratio:.1f}×' if ratio else '—'} |")  # fmt: skip
     return [*out, ""]
+
+
+def _variant_against_htslib(results: dict, mine: dict, cap: float) -> list[str]:
+    """cptkg's full scan against cyvcf2's, and its region read of the indexed file against cyvcf2's query and
+    one expression (all whole processes)."""
+    hts, region, hts_region = (_runs(results, "variant", t) for t in ("cyvcf2", "region", "region-cyvcf2"))
+    single = _runs(results, "variant", "expression")
+    if not hts:
+        return []
+    out = [("| lines | cptkg full scan | cyvcf2 full scan | cptkg / cyvcf2 | cptkg region read (tabix) | cyvcf2 region query "
+            "| `cptkg variant 'NRAS G12D'` | region read / one expression |"),
+           "|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for size in sorted(mine):
+        x, h, r, hr, s = (_median(runs.get(size, [])) for runs in (mine, hts, region, hts_region, single))
+        scan = "—" if x is None or h is None else f"{x['seconds'] / max(h['seconds'], 1e-9):.2f}×"
+        answer = "—" if r is None or s is None else f"{r['seconds'] / max(s['seconds'], 1e-9):.2f}×"
+        out.append(f"| {size:,} | {_time(x, cap)} | {_time(h, cap)} | {scan} | {_time(r, cap)} | {_time(hr, cap)} "
+                   f"| {_time(s, cap)} | {answer} |")  # fmt: skip
+    return out + [""]

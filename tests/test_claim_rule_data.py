@@ -25,12 +25,6 @@ CASE_FILES = sorted((CASES / "claims").glob("coder-cases*.csv"))
 SEVERITY = re.compile(r"\b(error|warning|info|ok)\b")
 #: rules no case can hit with the package as shipped, and why
 UNREACHABLE = {"variant-check-unavailable": "needs the variant feature switched off"}
-#: case lines whose verdict waits for another branch, and why (strict: they fail once it lands)
-WAITING = {
-    ("coder-cases.csv", claim): "cptkg.variants still puts the non-hotspot codons of NRAS exons 2 and 3 out of the "
-    "scope of 81311; the vcf branch makes every exon-2/3 codon in scope"
-    for claim in ("C077", "C078", "C079", "C080")
-}
 
 
 def rules() -> dict[str, dict[str, str]]:
@@ -269,12 +263,9 @@ def checked(kg) -> dict[tuple[str, int], list]:
 
 
 @pytest.mark.parametrize("case", case_lines(), ids=case_ids())
-def test_the_package_gives_each_case_its_verdict(checked, case, request):
+def test_the_package_gives_each_case_its_verdict(checked, case):
     """Every expected finding, none of the not-expected ones, and no other error or warning."""
     name, number, line = case
-    waiting = WAITING.get((name, line["claim_id"]))
-    if waiting:
-        request.applymarker(pytest.mark.xfail(reason=waiting, strict=True))
     found = checked[(name, number)]
     given = {(f.severity, f.rule) for f in found}
     expected, not_expected = findings(line["expected"]), findings(line["not_expected"])

@@ -175,6 +175,7 @@ def test_variant_column(kg):
     line = dict(zip(COLUMNS, ["V1", "81311", "", "C18.7", "Aetna", "81", "1"]))
     inside = kg.check_claims([{**line, "variant": "NRAS p.Gln61Arg"}])
     assert [f.rule for f in inside] == ["coverage-criteria-gap"]
+    # codon 146 is in exon 4, which 81311 does not analyse (issue 22: a change in exons 2 and 3 is in scope)
     outside = kg.check_claims([{**line, "claim_id": "V2", "variant": "NRAS A146T"}, {**line, "variant": "KRAS G12D"}])
     assert [(f.line, f.severity, f.rule) for f in outside][1::2] == [
         (1, "error", "variant-out-of-scope"),

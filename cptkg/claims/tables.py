@@ -209,8 +209,8 @@ class ClaimTables:
             return (
                 "variant-in-scope-not-hotspot",
                 (
-                    f"The variant {expression!r} is in the scope of {code} ({result.reason}); it is not one of the "
-                    "hotspot variants the graph lists, which is no error: the code analyses the whole exon."
+                    f"The variant {expression!r} is in the scope of {code} but not a hotspot the graph lists (no "
+                    f"error: the code analyses the whole exon): {result.reason}."
                 ),
             )
         return None
