@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 #: Enough address space for any command on the small test data (they need about 400 MB), far less
 #: than an entity or alias bomb takes: a process over it fails instead of filling the machine.
@@ -133,7 +134,7 @@ class Listener:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> Listener:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

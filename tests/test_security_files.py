@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 import cptkg
 
 from . import strategies as s
-from .hostile import assert_no_traceback, assert_one_line_error, cptkg as run, write
+from .hostile import assert_no_traceback, assert_one_line_error, write
+from .hostile import cptkg as run
 
 CASES = Path(__file__).resolve().parent / "cases"
 MIXED_CLAIMS = CASES / "claims" / "mixed.csv"
@@ -156,7 +156,9 @@ SPOOF = """@prefix cptkg: <https://w3id.org/cptkg/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 cptkg:gene-NRAS rdfs:comment "said by the user's file, not by the seed" .
 """
-WHERE_IS_THE_SPOOF = 'SELECT DISTINCT ?g WHERE { GRAPH ?g { cptkg:gene-NRAS rdfs:comment "said by the user\'s file, not by the seed" } }'
+WHERE_IS_THE_SPOOF = (
+    'SELECT DISTINCT ?g WHERE { GRAPH ?g { cptkg:gene-NRAS rdfs:comment "said by the user\'s file, not by the seed" } }'
+)
 
 
 @pytest.mark.parametrize("name", ["seed-81311.ttl", "ontology.ttl", "cms.ttl", "variants.ttl"])
@@ -174,7 +176,9 @@ def test_a_loaded_file_gets_its_own_graph_never_a_package_one(tmp_path, shipped_
 @pytest.mark.parametrize("suffix", [".trig", ".nq"])
 def test_a_loaded_dataset_file_cannot_write_into_package_graphs(tmp_path, shipped_graphs, suffix):
     """Today: a TriG or N-Quads file given to --load keeps its GRAPH names, the shipped ones included."""
-    triple = f'<{CPTKG}gene-NRAS> <http://www.w3.org/2000/01/rdf-schema#comment> "said by the user\'s file, not by the seed"'
+    triple = (
+        f'<{CPTKG}gene-NRAS> <http://www.w3.org/2000/01/rdf-schema#comment> "said by the user\'s file, not by the seed"'
+    )
     text = "".join(
         f"<{graph}> {{ {triple} . }}\n" if suffix == ".trig" else f"{triple} <{graph}> .\n"
         for graph in (ONTOLOGY_GRAPH, CPTKG + "graph-seed-81311")
@@ -186,7 +190,9 @@ def test_a_loaded_dataset_file_cannot_write_into_package_graphs(tmp_path, shippe
 
 def test_a_linked_dataset_file_lands_in_its_link_graph(tmp_path, shipped_graphs):
     """Holds today (--link moves every quad into graph-link-<name>); kept as the sibling of --load."""
-    triple = f'<{CPTKG}gene-NRAS> <http://www.w3.org/2000/01/rdf-schema#comment> "said by the user\'s file, not by the seed"'
+    triple = (
+        f'<{CPTKG}gene-NRAS> <http://www.w3.org/2000/01/rdf-schema#comment> "said by the user\'s file, not by the seed"'
+    )
     path = write(tmp_path / "ontology.trig", f"<{ONTOLOGY_GRAPH}> {{ {triple} . }}\n")
     kg = cptkg.load()
     kg.link(path)
@@ -283,7 +289,10 @@ def test_deeply_nested_obo_graph_json_is_a_one_line_error(tmp_path, where):
 @FEW
 @given(text=s.nested_json())
 def test_any_nesting_of_obo_graph_json_links_or_fails_in_one_line(tmp_path_factory, text):
-    path = write(tmp_path_factory.mktemp("obo") / "deep.json", f'{{"graphs": [{{"nodes": [{{"id": "HGNC:7989", "meta": {{"basicPropertyValues": {text}}}}}]}}]}}')
+    path = write(
+        tmp_path_factory.mktemp("obo") / "deep.json",
+        f'{{"graphs": [{{"nodes": [{{"id": "HGNC:7989", "meta": {{"basicPropertyValues": {text}}}}}]}}]}}',
+    )
     try:
         cptkg.load().link(path)
     except cptkg.CptkgError as error:
@@ -380,7 +389,9 @@ def test_vcf_line_endings_give_the_same_records(tmp_path, hotspot, ending, compr
     expected = run("variant", "--vcf", write(tmp_path / "lf.vcf", text))
     assert expected.code == 0 and "in scope" in expected.out
     data = text.replace("\n", ending).encode()
-    path = write(tmp_path / ("calls.vcf.gz" if compressed else "calls.vcf"), gzip.compress(data) if compressed else data)
+    path = write(
+        tmp_path / ("calls.vcf.gz" if compressed else "calls.vcf"), gzip.compress(data) if compressed else data
+    )
     done = run("variant", "--vcf", path)
     if done.code == 2:  # refusing the line endings is an answer too, but never silence
         assert_one_line_error(done, path=path)
@@ -471,4 +482,3 @@ def test_claim_line_endings_give_the_same_findings(tmp_path, source, ending):
     assert [line.split(",")[2:5] for line in done.out.splitlines()] == [
         line.split(",")[2:5] for line in expected.out.splitlines()
     ]
-

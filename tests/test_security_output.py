@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, example, given, settings
 import cptkg
 
 from . import strategies as s
-from .hostile import RAW_CONTROLS, assert_no_traceback, cptkg as run, turtle_code, turtle_string, write
+from .hostile import RAW_CONTROLS, assert_no_traceback, turtle_code, turtle_string, write
+from .hostile import cptkg as run
 
 CASES = Path(__file__).resolve().parent / "cases"
 MIXED_CLAIMS = CASES / "claims" / "mixed.csv"
@@ -187,7 +188,7 @@ def test_claim_findings_csv_of_the_api_neutralises_formulas(tmp_path):
     assert_no_formula(cells, set(FORMULAS))
 
 
-FORMULA_QUERY = "SELECT ?x WHERE { VALUES ?x { %s } }" % " ".join(turtle_string(f) for f in FORMULAS)
+FORMULA_QUERY = f"SELECT ?x WHERE {{ VALUES ?x {{ {' '.join(turtle_string(f) for f in FORMULAS)} }} }}"
 
 
 @pytest.mark.parametrize("backend", ["oxigraph", "rdflib"])

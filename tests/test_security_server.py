@@ -129,12 +129,15 @@ def test_service_with_a_variable_is_400(server):
 
 
 def test_allow_service_reaches_the_listed_endpoint_only(tmp_path):
-    with listener() as allowed, listener() as other:
-        with cptkg_server(tmp_path, "--timeout", "5", "--allow-service", allowed.url) as base:
-            status, _, body = sparql_get(base, service_query(allowed.url))
-            assert status == 200 and b"from the listener" in body, (status, body[:300])
-            status, _, _ = sparql_get(base, service_query(other.url))
-            assert status == 400 and other.requests == []
+    with (
+        listener() as allowed,
+        listener() as other,
+        cptkg_server(tmp_path, "--timeout", "5", "--allow-service", allowed.url) as base,
+    ):
+        status, _, body = sparql_get(base, service_query(allowed.url))
+        assert status == 200 and b"from the listener" in body, (status, body[:300])
+        status, _, _ = sparql_get(base, service_query(other.url))
+        assert status == 400 and other.requests == []
 
 
 # ---------------------------------------------------------------- protocol parameters
@@ -183,13 +186,21 @@ def test_max_body_is_enforced_however_the_body_comes(small_limits, encoding):
     if encoding == "sparql-query":
         body, headers["Content-Type"] = query.encode(), "application/sparql-query"
     elif encoding == "form":
-        body, headers["Content-Type"] = urllib.parse.urlencode({"query": query}).encode(), "application/x-www-form-urlencoded"
+        body, headers["Content-Type"] = (
+            urllib.parse.urlencode({"query": query}).encode(),
+            "application/x-www-form-urlencoded",
+        )
     elif encoding == "multipart":
         boundary = "cptkgboundary"
-        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="query"\r\n\r\n{query}\r\n--{boundary}--\r\n').encode()
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="query"\r\n\r\n{query}\r\n--{boundary}--\r\n'
+        ).encode()
         headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
     else:  # no Content-Length: the limit must count what arrives
-        body, headers["Content-Type"] = iter([query.encode()[i : i + 8192] for i in range(0, len(query), 8192)]), "application/sparql-query"
+        body, headers["Content-Type"] = (
+            iter([query.encode()[i : i + 8192] for i in range(0, len(query), 8192)]),
+            "application/sparql-query",
+        )
         headers["Transfer-Encoding"] = "chunked"
     status, _, _ = request(small_limits, "/sparql", method="POST", body=body, headers=headers)
     assert status == 413
@@ -309,7 +320,7 @@ def test_light_queries_keep_their_share_while_two_clients_loop_heavy_ones(tmp_pa
         def hog(source: str) -> None:
             while time.monotonic() < stop:
                 try:
-                    status, headers, _ = sparql_get(base, CROSS_PRODUCT, source=source, timeout=40)
+                    status, _, _ = sparql_get(base, CROSS_PRODUCT, source=source, timeout=40)
                 except OSError:
                     return
                 if status == 429:
