@@ -123,14 +123,16 @@ def test_the_rdflib_backend_refuses_deep_nesting_as_the_default_one_does():
 
 
 #: Runs queries through the public API in a child process (a crash there is seen, not suffered),
-#: and says for each "ok", or "error" with the message.
+#: and says for each "ok", or "error" with the message. LIMIT 1: what is tested is the parser; a
+#: chain of nested blank nodes matches exponentially many paths of the real graph (393,884 rows at
+#: 16 levels, four times more every two levels), which no engine lists within the time limit.
 NESTING_CHILD = """
 import json, sys
 import cptkg
 kg = cptkg.load()
 for text in json.load(sys.stdin):
     try:
-        kg.sparql(text)
+        kg.sparql(text + "\\nLIMIT 1")
     except cptkg.CptkgError as error:
         print(json.dumps(["error", str(error)]), flush=True)
     else:

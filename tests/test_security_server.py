@@ -69,7 +69,9 @@ def request(
     host, port = urllib.parse.urlsplit(base).netloc.split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=timeout, source_address=(source, 0))
     try:
-        connection.request(method, path, body=body, headers=headers or {})
+        # a Transfer-Encoding header set here: http.client frames the body in chunks only when told
+        chunked = (headers or {}).get("Transfer-Encoding") == "chunked"
+        connection.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:

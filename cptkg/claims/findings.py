@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, TextIO
@@ -73,25 +71,31 @@ def write_findings(
 ) -> None:
     """Stream findings as ``json`` (``{"lines": n, "findings": [...]}``), ``csv`` or ``text``.
 
-    ``lines`` (needed first by JSON) is the number of lines the findings are about; ``tally``, when
-    given, is the one filled while the findings are produced, for the text summary.
+    ``lines`` is the number of lines the findings are about; when it is not known beforehand (a
+    claim file read from a pipe), JSON gives it after the findings, from ``tally``. ``tally``, when
+    given, is the one filled while the findings are produced, for the text summary. Data is written
+    as data: CSV cells that a spreadsheet would run are defused, JSON and text escape control
+    characters (:mod:`cptkg.core.text`).
     """
+    from ..core.text import CsvWriter, dumps, visible
+
     if fmt == "json":
-        out.write(f'{{"lines": {lines or 0}, "findings": [')
+        out.write(f'{{"lines": {lines}, "findings": [' if lines is not None else '{"findings": [')
         separator = "\n  "
         for finding in findings:
             out.write(separator)
-            out.write(json.dumps(finding.to_dict(), ensure_ascii=False))
+            out.write(dumps(finding.to_dict()))
             separator = ",\n  "
-        out.write("\n]}\n" if separator != "\n  " else "]}\n")
+        out.write("\n]" if separator != "\n  " else "]")
+        out.write("}\n" if lines is not None else f', "lines": {tally.lines if tally is not None else 0}}}\n')
     elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out)
         writer.writerow(FINDING_FIELDS)
         for finding in findings:
             writer.writerow((*finding[:5], "; ".join(finding.sources)))
     elif fmt == "text":
         for finding in findings:
-            out.write(finding.text())
+            out.write(visible(finding.text()))
             out.write("\n")
         if tally is not None:
             out.write(tally.summary() + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -112,15 +113,23 @@ def _codes(value: Any, column: str, line: int) -> tuple[str, ...]:
     return tuple(code for item in items if (code := _text(item, column, line).upper()))
 
 
+#: A number written in ASCII digits (a sign, a decimal part): what ``units`` may look like before it is read.
+_ASCII_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?")
+
+
 def _units(value: Any, line: int) -> int:
     if isinstance(value, bool):
         raise InputError("units must be a whole number of 1 or more, not a boolean", line=line)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    text = str(value).strip()
+    # int() also reads '1_000', Arabic-Indic and full-width digits: only a plain ASCII number is one
+    if not isinstance(value, int) and not _ASCII_NUMBER.fullmatch(text):
+        raise InputError(f"units must be a whole number of 1 or more, not {text!r}", line=line)
     try:
-        units = value if isinstance(value, int) else int(str(value).strip())
+        units = value if isinstance(value, int) else int(text)
     except ValueError:
-        raise InputError(f"units must be a whole number of 1 or more, not {str(value)!r}", line=line) from None
+        raise InputError(f"units must be a whole number of 1 or more, not {text!r}", line=line) from None
     if units < 1:
         raise InputError(f"units must be a whole number of 1 or more, not {units}", line=line)
     return units

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from ..core.errors import InputError
+from ..core.inputs import bounded_lines, is_regular
 from .lines import COLUMNS, OPTIONAL_COLUMNS
 
 #: A record: ``(line number, the row keyed by lower-case column name)``, or ``(line, the error)`` when unreadable.
@@ -17,39 +20,55 @@ Record = tuple[int, "Mapping[str, Any] | InputError"]
 
 def file_format(path: Path) -> str:
     """``csv`` or ``jsonl``, from the extension or, failing that, from the first character."""
+    try:
+        with path.open("rb") as handle:
+            return _format_of(path, handle)
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+
+
+def _format_of(path: Path, handle: io.BufferedReader) -> str:
+    """The format by extension, else by the first bytes (peeked: a pipe is read only once)."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return "csv"
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
-    try:
-        with path.open("rb") as handle:
-            start = handle.read(4096).lstrip()
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
-    return "jsonl" if start.startswith(b"{") else "csv"
+    start = handle.peek(4096)[:4096].lstrip()
+    return "jsonl" if start.startswith((b"{", b"\xef\xbb\xbf{")) else "csv"
 
 
-def _open(path: Path) -> TextIO:
+def _open_binary(path: Path) -> BinaryIO:
     try:
-        # surrogateescape: a line with bytes that are not UTF-8 is reported, the rest is still read
-        return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+        return path.open("rb")
     except OSError as error:
         from ..core.rdfio import unreadable
 
         raise unreadable(path, error, "a claim file") from None
 
 
+def _text(binary: BinaryIO) -> TextIO:
+    # surrogateescape: a line with bytes that are not UTF-8 is reported, the rest is still read
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _open(path: Path) -> TextIO:
+    return _text(_open_binary(path))
+
+
 def read_records(path: str | Path) -> Iterator[Record]:
     """The records of a CSV or JSON Lines file: ``(line number, record)``, or ``(line, error)`` for a
     line that cannot be read. A file that cannot be used at all (missing, no header, a required
-    column absent from the header) raises :class:`InputError` before the first record.
+    column absent from the header) raises :class:`InputError` before the first record; so does a
+    line longer than :data:`~cptkg.core.inputs.MAX_LINE` or holding a NUL (an endless input, or not
+    text) where it is met. The file is opened once: a pipe (``/dev/stdin``) is read as a file is.
     """
     path = Path(path)
     if path.is_dir():
         raise InputError("is a directory, not a claim file", path=path)
-    reader = _csv_records if file_format(path) == "csv" else _jsonl_records
-    records = reader(path)
+    binary = _open_binary(path)
+    reader = _csv_records if _format_of(path, binary) == "csv" else _jsonl_records
+    records = reader(path, _text(binary))
     first = next(records, None)  # raise a file-level error now, not at the first iteration
     return _chain(first, records)
 
@@ -60,9 +79,9 @@ def _chain(first, rest):
         yield from rest
 
 
-def _csv_records(path: Path) -> Iterator[Record]:
-    with _open(path) as handle:
-        reader = csv.reader(handle)
+def _csv_records(path: Path, handle: TextIO) -> Iterator[Record]:
+    with handle:
+        reader = csv.reader(bounded_lines(handle, path))
         try:
             header = next(reader, None)
         except (csv.Error, UnicodeDecodeError) as error:
@@ -70,7 +89,7 @@ def _csv_records(path: Path) -> Iterator[Record]:
         if not header or not any(cell.strip() for cell in header):
             raise InputError("the file is empty: expected a header line with " + ", ".join(COLUMNS), path=path)
         names = [cell.strip().lower() for cell in header]
-        duplicates = sorted({n for n in names if n and names.count(n) > 1})
+        duplicates = sorted(name for name, times in Counter(names).items() if name and times > 1)
         if duplicates:
             raise InputError(f"the header names {', '.join(duplicates)} more than once", path=path, line=1)
         absent = [name for name in COLUMNS if name not in names]
@@ -106,9 +125,9 @@ def _csv_records(path: Path) -> Iterator[Record]:
                 yield start, dict(zip(names, row))
 
 
-def _jsonl_records(path: Path) -> Iterator[Record]:
-    with _open(path) as handle:
-        for number, text in enumerate(handle, start=1):
+def _jsonl_records(path: Path, handle: TextIO) -> Iterator[Record]:
+    with handle:
+        for number, text in enumerate(bounded_lines(handle, path), start=1):
             if not text.strip():
                 continue
             try:
@@ -116,19 +135,26 @@ def _jsonl_records(path: Path) -> Iterator[Record]:
             except ValueError as error:
                 yield number, InputError(f"not valid JSON: {error}", line=number)
                 continue
+            except RecursionError:
+                yield number, InputError("not valid JSON here: it is nested too deeply", line=number)
+                continue
             if not isinstance(record, dict):
                 yield number, InputError(f"expected a JSON object, not {type(record).__name__}", line=number)
                 continue
             yield number, {str(key).strip().lower(): value for key, value in record.items()}
 
 
-def count_records(path: str | Path) -> int:
-    """How many lines :func:`read_records` yields for a file (for progress and the JSON ``lines``)."""
+def count_records(path: str | Path) -> int | None:
+    """How many lines :func:`read_records` yields for a file (for progress and the JSON ``lines``);
+    None for a stream (a pipe), which can be read only once."""
     path = Path(path)
+    if not is_regular(path):
+        return None
     with _open(path) as handle:
+        lines = bounded_lines(handle, path)
         if file_format(path) == "jsonl":
-            return sum(1 for text in handle if text.strip())
-        rows = csv.reader(handle)
+            return sum(1 for text in lines if text.strip())
+        rows = csv.reader(lines)
         next(rows, None)
         try:
             return sum(1 for row in rows if row and not (len(row) == 1 and not row[0].strip()))

@@ -26,6 +26,16 @@ def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
     return kg
 
 
+def add_allow_service(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-service",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="let a SERVICE clause reach this endpoint (repeatable; federated queries are refused otherwise)",
+    )
+
+
 def add_output_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     command.add_argument("--force", action="store_true", help="overwrite FILE if it exists")

@@ -122,6 +122,52 @@ def _file_converter(prefix_map: dict[str, str], path: Path, line: int) -> curies
 
 
 SSSOM_REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+#: Values a YAML header may stand for once its aliases are expanded (a real header has dozens; an
+#: alias bomb of a few hundred bytes stands for billions).
+MAX_YAML_VALUES = 100_000
+
+
+def _yaml_header(text: str, path: Path) -> object:
+    """The SSSOM header read by YAML's safe loader, refused when its aliases (``*name``) would stand
+    for more than :data:`MAX_YAML_VALUES` values: a YAML "billion laughs" is refused before any
+    code expands it."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node) > MAX_YAML_VALUES:
+            raise InputError(
+                f"the header's YAML aliases stand for more than {MAX_YAML_VALUES:,} values; write it out plainly",
+                path=path,
+                line=1,
+            )
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: object) -> int:
+    """How many nodes a YAML node graph holds with every alias expanded (shared nodes counted once
+    per use), computed once per node: linear in the graph, never in its expansion."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+
+    def size(node: object) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = 1  # a recursive alias counts once
+        children = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [item for pair in node.value for item in pair]
+        total = 1 + sum(size(child) for child in children)
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
 
 
 def read_sssom(path: Path, graph: str) -> list[ox.Quad]:
@@ -139,7 +185,7 @@ def read_sssom(path: Path, graph: str) -> list[ox.Quad]:
     while header_lines < len(lines) and lines[header_lines].startswith("#"):
         header_lines += 1
     try:
-        meta = yaml.safe_load("\n".join(line[1:] for line in lines[:header_lines])) or {}
+        meta = _yaml_header("\n".join(line[1:] for line in lines[:header_lines]), path) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise InputError(
@@ -152,6 +198,8 @@ def read_sssom(path: Path, graph: str) -> list[ox.Quad]:
     prefix_map = meta.get("curie_map") or {}
     if not isinstance(prefix_map, dict):
         raise InputError("curie_map must map prefixes to URI prefixes", path=path, line=1)
+    if not all(isinstance(key, str) and isinstance(value, str) for key, value in prefix_map.items()):
+        raise InputError("curie_map keys and values must be text (a prefix and its URI prefix)", path=path, line=1)
     converter = _file_converter(prefix_map, path, 1)
     table = list(csv.reader(lines[header_lines:], delimiter="\t", quoting=csv.QUOTE_NONE))
     column_line = header_lines + 1
@@ -220,12 +268,14 @@ def read_obographs(path: Path, graph: str) -> list[ox.Quad]:
         document = json.loads(_read_text(path))
     except json.JSONDecodeError as error:
         raise InputError(f"not valid JSON: {error.msg}", path=path, line=error.lineno) from None
+    except RecursionError:
+        raise InputError("the JSON is nested too deeply to read", path=path, line=1) from None
     if not isinstance(document, dict) or not isinstance(document.get("graphs"), list):
         raise InputError("not an OBO Graph JSON document (no 'graphs' list)", path=path, line=1)
     convert = package_converter()
 
-    def iri(value: object, where: str) -> ox.NamedNode:
-        text = str(value or "").strip()
+    def iri(value: str, where: str) -> ox.NamedNode:
+        text = value.strip()
         if text.startswith(("http://", "https://", "urn:")):
             return ox.NamedNode(text)
         try:
@@ -236,29 +286,68 @@ def read_obographs(path: Path, graph: str) -> list[ox.Quad]:
     g = ox.NamedNode(graph)
     quads: list[ox.Quad] = []
     predicates = {"is_a": ox.NamedNode(RDFS + "subClassOf"), "type": ox.NamedNode(RDF_TYPE)}
+    shape = _Shape(path)
     for number, item in enumerate(document["graphs"]):
-        for position, node in enumerate(item.get("nodes") or []):
+        item = shape.object(item, f"graphs[{number}]")
+        for position, node in enumerate(shape.objects(item.get("nodes"), f"graphs[{number}].nodes")):
             where = f"graphs[{number}].nodes[{position}]"
-            subject = iri(node.get("id"), where)
+            subject = iri(shape.text(node.get("id"), f"{where}.id"), where)
             if node.get("type") == "CLASS":
                 quads.append(ox.Quad(subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL_CLASS), g))
             if node.get("lbl"):
-                quads.append(ox.Quad(subject, ox.NamedNode(RDFS + "label"), ox.Literal(str(node["lbl"])), g))
-            meta = node.get("meta") or {}
-            for xref in meta.get("xrefs") or []:
-                quads.append(ox.Quad(subject, ox.NamedNode(OBO_XREF), ox.Literal(str(xref.get("val", ""))), g))
-            for value in meta.get("basicPropertyValues") or []:
-                predicate = iri(value.get("pred"), f"{where}.meta.basicPropertyValues")
-                target = str(value.get("val", ""))
+                label = ox.Literal(shape.text(node["lbl"], f"{where}.lbl"))
+                quads.append(ox.Quad(subject, ox.NamedNode(RDFS + "label"), label, g))
+            meta = shape.object(node.get("meta"), f"{where}.meta")
+            for xref in shape.objects(meta.get("xrefs"), f"{where}.meta.xrefs"):
+                value = shape.text(xref.get("val"), f"{where}.meta.xrefs")
+                quads.append(ox.Quad(subject, ox.NamedNode(OBO_XREF), ox.Literal(value), g))
+            values = f"{where}.meta.basicPropertyValues"
+            for value in shape.objects(meta.get("basicPropertyValues"), values):
+                predicate = iri(shape.text(value.get("pred"), values), values)
+                target = shape.text(value.get("val"), values)
                 looks_like_id = target.startswith(("http://", "https://")) or (
                     ":" in target and convert.has_prefix(target.split(":", 1)[0])
                 )
                 term = iri(target, where) if looks_like_id else ox.Literal(target)
                 quads.append(ox.Quad(subject, predicate, term, g))
-        for position, edge in enumerate(item.get("edges") or []):
+        for position, edge in enumerate(shape.objects(item.get("edges"), f"graphs[{number}].edges")):
             where = f"graphs[{number}].edges[{position}]"
-            predicate = predicates.get(edge.get("pred")) or iri(edge.get("pred"), where)
-            quads.append(ox.Quad(iri(edge.get("sub"), where), predicate, iri(edge.get("obj"), where), g))
+            sub, pred, obj = (shape.text(edge.get(key), f"{where}.{key}") for key in ("sub", "pred", "obj"))
+            predicate = predicates.get(pred) or iri(pred, where)
+            quads.append(ox.Quad(iri(sub, where), predicate, iri(obj, where), g))
     if not quads:
         raise InputError("holds no nodes or edges", path=path, line=1)
     return quads
+
+
+class _Shape:
+    """Checks that the parts of a JSON document have the kind the reader expects (an object, a list
+    of objects, a text), so that any other kind is an InputError naming where, never a crash."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def object(self, value: object, where: str) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise InputError(f"{where}: expected a JSON object, not {_kind(value)}", path=self.path)
+        return value
+
+    def objects(self, value: object, where: str) -> list[dict]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise InputError(f"{where}: expected a list of JSON objects", path=self.path)
+        return value
+
+    def text(self, value: object, where: str) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise InputError(f"{where}: expected text, not {_kind(value)}", path=self.path)
+        return str(value)
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", bool: "a boolean"}.get(type(value), type(value).__name__)

@@ -32,12 +32,16 @@ class VariantResult:
         return answer
 
     def to_json(self, **dumps: Any) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, **dumps)
+        from ..core.text import dumps as json_dumps
+
+        return json_dumps(self.to_dict(), **dumps)
 
     def to_text(self) -> str:
         """One line: the input, the verdict and the reason (which names the variant)."""
+        from ..core.text import visible
+
         verdict = f"in scope of {self.code}" if self.in_scope else "out of scope"
-        return f"{self.input}\t{verdict}\t{self.reason}"
+        return visible(f"{self.input}\t{verdict}\t{self.reason}")
 
     def _repr_html_(self) -> str:
         from ..core.results import html_table
