@@ -453,6 +453,8 @@ def atomic_output(path: Path | str, *, force: bool = False) -> Iterator[BinaryIO
         temporary = directory / f".cptkg-{secrets.token_hex(6)}.part"
         # os.open with 0o666 lets the umask decide, where mkstemp would make the output private (0o600)
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OutputExistsError:  # a FileExistsError, an OSError: said as it is
+        raise
     except OSError as error:
         raise InputError(f"cannot write: {error.strerror or error}", path=path) from None
     try:
@@ -512,6 +514,8 @@ def _put_in_place(temporary: Path, path: Path, force: bool) -> None:
             if path.exists():
                 raise OutputExistsError(path) from None
             os.replace(temporary, path)
+    except OutputExistsError:  # a FileExistsError, an OSError: said as it is
+        raise
     except OSError as error:
         raise InputError(f"cannot write: {error.strerror or error}", path=path) from None
 

@@ -223,9 +223,9 @@ class RemoteBackend(Backend):
         media, body = self.endpoint.send(
             "POST", urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded", accept=_ACCEPT
         )
-        return self._answer(media, body, projection(query))
+        return self._answer(media, body, query_form(query))
 
-    def _answer(self, media: str, body: bytes, expected: tuple[str, ...] | None) -> Result | rdflib.Graph:
+    def _answer(self, media: str, body: bytes, form: tuple[str, tuple[str, ...]] | None) -> Result | rdflib.Graph:
         """The store's answer read as what the query asks for: the variables it projects, or a graph.
 
         The answer is input like any file: XML is read without DTD entities, and an answer whose
@@ -240,6 +240,9 @@ class RemoteBackend(Backend):
             from .inputs import refuse_xml_entities
 
             refuse_xml_entities(io.BytesIO(body), url, what=media)
+        kind, expected = form or ("", None)
+        if kind in ("select", "ask") and media in _GRAPHS or kind == "graph" and media in _RESULTS:
+            raise InputError(f"{url} answered a {kind.upper()} query in {media}: is it a SPARQL 1.1 endpoint?")
         try:
             if media in _RESULTS:
                 answer = ox.parse_query_results(body, format=_RESULTS[media])
@@ -262,10 +265,10 @@ class RemoteBackend(Backend):
 
 
 @lru_cache(maxsize=256)
-def projection(query: str) -> tuple[str, ...] | None:
-    """The variables a SELECT query projects (an empty store answers it: the same parse as a real
-    one, at no cost), or None for another kind of query, one pyoxigraph does not parse, or a
-    federated one (which even an empty store would send on)."""
+def query_form(query: str) -> tuple[str, tuple[str, ...] | None] | None:
+    """What a query asks for: ``("select", its variables)``, ``("ask", None)`` or ``("graph", None)``
+    (an empty store answers it: the same parse as a real one, at no cost); None for a query
+    pyoxigraph does not parse, or a federated one (which even an empty store would send on)."""
     from .screening import shape_of
 
     if shape_of(query).services:
@@ -275,8 +278,8 @@ def projection(query: str) -> tuple[str, ...] | None:
     except (SyntaxError, OSError, RuntimeError, ValueError):
         return None
     if isinstance(answer, ox.QuerySolutions):
-        return tuple(variable.value for variable in answer.variables)
-    return None
+        return "select", tuple(variable.value for variable in answer.variables)
+    return ("ask", None) if isinstance(answer, ox.QueryBoolean) else ("graph", None)
 
 
 # ---------------------------------------------------------------- push

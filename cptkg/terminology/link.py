@@ -127,6 +127,29 @@ SSSOM_REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justificat
 MAX_YAML_VALUES = 100_000
 
 
+def _curie_map(header: str, path: Path) -> dict[str, str]:
+    """The ``curie_map`` of an SSSOM file's YAML header (prefix to URI prefix, both text)."""
+    import yaml
+
+    try:
+        meta = _yaml_header(header, path) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(
+            f"the header is not valid YAML: {getattr(error, 'problem', error)}",
+            path=path,
+            line=mark.line + 1 if mark else 1,
+        ) from None
+    if not isinstance(meta, dict):
+        raise InputError("the header must be a YAML mapping", path=path, line=1)
+    prefix_map = meta.get("curie_map") or {}
+    if not isinstance(prefix_map, dict):
+        raise InputError("curie_map must map prefixes to URI prefixes", path=path, line=1)
+    if not all(isinstance(key, str) and isinstance(value, str) for key, value in prefix_map.items()):
+        raise InputError("curie_map keys and values must be text (a prefix and its URI prefix)", path=path, line=1)
+    return prefix_map
+
+
 def _yaml_header(text: str, path: Path) -> object:
     """The SSSOM header read by YAML's safe loader, refused when its aliases (``*name``) would stand
     for more than :data:`MAX_YAML_VALUES` values: a YAML "billion laughs" is refused before any
@@ -178,29 +201,12 @@ def read_sssom(path: Path, graph: str) -> list[ox.Quad]:
     a row whose subject, predicate and object repeat an earlier row.
     """
     import pyoxigraph as ox
-    import yaml
 
     lines = _read_text(path).splitlines()
     header_lines = 0
     while header_lines < len(lines) and lines[header_lines].startswith("#"):
         header_lines += 1
-    try:
-        meta = _yaml_header("\n".join(line[1:] for line in lines[:header_lines]), path) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            f"the header is not valid YAML: {getattr(error, 'problem', error)}",
-            path=path,
-            line=mark.line + 1 if mark else 1,
-        ) from None
-    if not isinstance(meta, dict):
-        raise InputError("the header must be a YAML mapping", path=path, line=1)
-    prefix_map = meta.get("curie_map") or {}
-    if not isinstance(prefix_map, dict):
-        raise InputError("curie_map must map prefixes to URI prefixes", path=path, line=1)
-    if not all(isinstance(key, str) and isinstance(value, str) for key, value in prefix_map.items()):
-        raise InputError("curie_map keys and values must be text (a prefix and its URI prefix)", path=path, line=1)
-    converter = _file_converter(prefix_map, path, 1)
+    converter = _file_converter(_curie_map("\n".join(line[1:] for line in lines[:header_lines]), path), path, 1)
     table = list(csv.reader(lines[header_lines:], delimiter="\t", quoting=csv.QUOTE_NONE))
     column_line = header_lines + 1
     if not table or not any(table[0]):
