@@ -7,7 +7,7 @@ which is where its work and its documentation live.
 
 >>> import cptkg
 >>> kg = cptkg.load()
->>> [(r["exon_number"], r["codon_number"]) for r in kg.query("covered-codons", code="81311").records()]
+>>> [(row.exon_number, row.codon_number) for row in kg.query("covered-codons", code="81311")]
 [(2, 12), (2, 13), (3, 61)]
 """
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .checks import CheckReport
     from .claims import ClaimFindings
     from .reasoning import Engine, ReasonedGraph
+    from .terminology import LinkReport
     from .validation import ValidationReport
     from .variants import VariantResult
 
@@ -111,14 +112,18 @@ class KnowledgeGraph(CoreGraph):
 
         return classify(self, expression, build=build)
 
-    def check_claims(self, path_or_rows: Any) -> ClaimFindings:
-        """Findings for each order or claim line of a CSV/JSON Lines file, or of an iterable of row dicts."""
+    def check_claims(self, path_or_rows: Any, columns: Any = None, other_codes: str = "auto") -> ClaimFindings:
+        """Findings for each order or claim line of a claim file (cptkg CSV/JSON Lines, a column mapping, CMS RIF or
+        DE-SynPUF carrier claims, X12 837P), or of an iterable of row dicts. See :func:`cptkg.claims.check_claims`."""
         from .claims import check_claims
 
-        return check_claims(self, path_or_rows)
+        return check_claims(self, path_or_rows, columns=columns, other_codes=other_codes)
 
-    def link(self, path: str | Path, input_format: str | None = None) -> str:
-        """Load an outside terminology or mapping file into its own named graph; returns the graph IRI."""
+    def link(self, path: str | Path, input_format: str | None = None, prefix_map: Any = None) -> LinkReport:
+        """Load an outside terminology or mapping file into its own named graph; says what was linked (``.graph``).
+
+        See :func:`cptkg.terminology.link` for the formats and ``prefix_map``.
+        """
         from .terminology import link
 
-        return link(self, path, input_format=input_format)
+        return link(self, path, input_format=input_format, prefix_map=prefix_map)

@@ -40,11 +40,32 @@ class BackendCompliance:
 
     def test_named_graphs_tell_sources_apart(self, kg):
         rows = kg.sparql("SELECT ?g WHERE { GRAPH ?g { cptkg:code-81311 skos:notation ?n } } ORDER BY ?g")
-        assert [r["g"].split("/")[-1] for r in rows] == ["graph-cpt-code-set", "graph-seed-81311"]
+        assert [r.g for r in rows] == ["cptkg:graph-cpt-code-set", "cptkg:graph-seed-81311"]
+        assert [r.term("g") for r in rows] == [cptkg.iri(r.g) for r in rows]
 
     def test_binding_is_by_term(self, kg):
         rows = kg.sparql("SELECT ?c ?n WHERE { ?c cptkg:codonNumber ?n }", n=61)
-        assert [str(r["c"]).rsplit("/", 1)[-1] for r in rows] == ["codon-NRAS-61"]
+        assert [(r.c, r.n) for r in rows] == [("cptkg:codon-NRAS-61", 61)]
+
+    def test_a_variable_binds_whether_or_not_the_query_projects_it(self, kg):
+        codon = cptkg.iri("cptkg:Codon")
+        projected = kg.sparql("SELECT ?s ?t WHERE { ?s a ?t } ORDER BY ?s", t=codon)
+        hidden = kg.sparql("SELECT ?s WHERE { ?s a ?t } ORDER BY ?s", t=codon)
+        assert [r.s for r in hidden] == [r.s for r in projected] == [
+            "cptkg:codon-NRAS-12", "cptkg:codon-NRAS-13", "cptkg:codon-NRAS-61"
+        ]  # fmt: skip
+        assert {r.t for r in projected} == {"cptkg:Codon"}
+        # before the aggregate, not after it: the count is of codons, not of every typed resource
+        assert kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }", t=codon).one().n == 3
+        assert kg.sparql("ASK { cptkg:codon-NRAS-61 a ?t }", t=codon).boolean is True
+        assert kg.sparql("SELECT ?s WHERE { ?s a ?t } ORDER BY ?s", t=[codon, cptkg.iri("cptkg:Exon")]).first().s
+
+    def test_a_str_binds_as_a_literal_and_says_so_when_it_reads_like_a_curie(self, kg):
+        text = "SELECT ?gene WHERE { ?gene skos:exactMatch ?id }"
+        with pytest.warns(cptkg.BindingWarning, match=r"cptkg.iri\('HGNC:7989'\)"):
+            assert len(kg.sparql(text, id="HGNC:7989")) == 0
+        assert kg.sparql(text, id=cptkg.iri("HGNC:7989")).one().gene == "cptkg:gene-NRAS"
+        assert kg.sparql("SELECT ?c WHERE { ?c skos:notation ?code }", code="81311").one().c == "cptkg:code-81311"
 
     def test_quads_round_trip(self, kg):
         assert len(list(kg.backend.quads())) == len(list(cptkg.load(backend="rdflib").backend.quads()))

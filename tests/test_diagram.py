@@ -140,3 +140,11 @@ def test_cli_writes_refuses_and_reports_errors(cli, tmp_path):
     assert (
         ontology.code == 0 and ontology.out.startswith("// The cptkg ontology") and "cptkg_BillingCode" in ontology.out
     )
+
+
+def test_without_dot_the_error_says_how_to_get_it(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program on the path
+    run = cli("diagram", "81311", "--format", "svg")
+    assert run.code == 2 and run.out == "" and len(run.err.splitlines()) == 1
+    assert all(way in run.err for way in ("apt install graphviz", "brew install graphviz", "conda install"))
+    assert cli("diagram", "81311", "--format", "dot").code == 0

@@ -211,6 +211,7 @@ WRITERS = {
     "validate": ["validate"],
     "diagram": ["diagram", "81311", "--format", "dot"],
     "claims": ["claims", str(CASES / "claims" / "mixed.csv")],
+    "link": ["link", str(ROOT / "tests" / "fixtures" / "link" / "mondo-excerpt.ttl")],
 }
 #: Commands whose --output is a folder, not a file.
 FOLDER_WRITERS = {"docs"}

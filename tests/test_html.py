@@ -85,7 +85,7 @@ def test_the_billing_disagreement_shows_seed_against_cms(report):
     box = report.page.locator(".conflict", has_text="Billing the professional interpretation")
     assert box.is_visible()
     rows = {r.locator("td").first.inner_text(): r for r in box.locator("tbody tr").all()}
-    assert "append modifier 26" in rows["seed-81311"].inner_text()
+    assert "use modifier 26" in rows["seed-81311"].inner_text()
     assert "bill G0452" in box.locator("tbody tr", has_text="G0452").inner_text()
     seed = rows["seed-81311"].locator("td").first.evaluate("e => getComputedStyle(e).backgroundColor")
     cms = (

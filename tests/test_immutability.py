@@ -29,6 +29,7 @@ INVOCATIONS = {
     "queries": ["queries", "--format", "json"],
     "validate-user-data": ["validate", "--data", str(FIXTURES / "code-81275" / "cpt-code-set.ttl")],
     "map": ["map", "HGNC:7989"],
+    "completion": ["completion", "bash"],
     "variant": ["variant", "--vcf", str(FIXTURES / "variants.vcf")],
     "docs": ["docs", "--output", "{tmp}/docs"],
     "export-everything": ["export", "--format", "trig", "--include", "data,ontology,shapes"],

@@ -179,7 +179,7 @@ ORDER BY ?indication ?ncit
 @pytest.mark.parametrize("backend", ["oxigraph", "rdflib"])
 def test_one_query_walks_from_81311_into_a_linked_mondo_excerpt(name, backend):
     kg = cptkg.load(backend=backend)
-    graph = kg.link(LINK / name)
+    graph = kg.link(LINK / name).graph
     assert graph == link_graph_name(LINK / name) and graph in kg.graph_names()
     rows = kg.sparql(WALK.format(graph=graph)).records()
     assert [(r["indication"], r["match"], r["mondo"], r["ncit"], r["ncit_label"]) for r in rows] == [
@@ -191,16 +191,26 @@ def test_one_query_walks_from_81311_into_a_linked_mondo_excerpt(name, backend):
 
 
 @pytest.mark.parametrize("case", BAD_FILES, ids=lambda c: c["file"])
-def test_bad_mapping_files_are_refused_whole(case):
+def test_a_bad_row_is_skipped_with_its_line_and_reason_and_the_rest_linked(case):
+    kg = cptkg.load()
+    path = LINK / case["file"]
+    report = kg.link(path)
+    assert [(s.line, case["reason"] in s.reason) for s in report.skipped] == [(case["line"], True)]
+    assert report.mappings == 4 and report.graph in kg.graph_names()
+    linked = {q.subject.value for q in kg.backend.quads() if q.graph_name.value == report.graph}
+    assert len(linked) >= 4
+
+
+def test_a_file_with_nothing_usable_is_refused_whole(tmp_path):
+    text = (LINK / "mondo-exactmatch-ncit-excerpt.sssom.tsv").read_text()
+    bad = tmp_path / "all-unknown.sssom.tsv"
+    bad.write_text(text.replace("\tNCIT:", "\tNCITX:"))
     kg = cptkg.load()
     before = len(list(kg.backend.quads()))
-    path = LINK / case["file"]
     with pytest.raises(InputError) as caught:
-        kg.link(path)
-    assert caught.value.path == str(path) and caught.value.line == case["line"]
-    assert case["reason"] in caught.value.reason
-    assert len(list(kg.backend.quads())) == before
-    assert link_graph_name(path) not in kg.graph_names()
+        kg.link(bad)
+    assert caught.value.line == 18 and "unknown prefix 'NCITX'" in caught.value.reason and "4 more skipped" in str(caught.value)
+    assert len(list(kg.backend.quads())) == before and link_graph_name(bad) not in kg.graph_names()
 
 
 def test_link_option_on_the_command_line(cli):
@@ -208,7 +218,9 @@ def test_link_option_on_the_command_line(cli):
     out = cli("--link", sssom, "sparql", "SELECT ?l WHERE { MONDO:0005191 rdfs:label ?l }", "--format", "json").out
     assert json.loads(out) == [{"l": "metastatic melanoma"}]
     bad = cli("--link", str(LINK / "bad" / "duplicate-row.sssom.tsv"), "map", "HGNC:7989")
-    assert bad.code == 2 and "duplicate-row.sssom.tsv, line 21: duplicate row" in bad.err
+    assert bad.code == 0 and "4 mappings" in bad.err and "1 skipped" in bad.err
+    unusable = cli("--link", str(LINK / "bad"), "map", "HGNC:7989")
+    assert unusable.code == 2 and unusable.err.startswith("cptkg: error:") and "bad" in unusable.err
 
 
 def test_the_same_file_cannot_be_linked_twice():

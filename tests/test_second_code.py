@@ -28,7 +28,7 @@ CPTKG = "https://w3id.org/cptkg/"
 
 def graph_sizes(graph: cptkg.KnowledgeGraph) -> dict[str, int]:
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    return {str(row["g"]): int(row["n"]) for row in graph.sparql(query)}
+    return {str(row.term("g")): int(row["n"]) for row in graph.sparql(query)}
 
 
 def test_second_code_report_from_the_command_line(tmp_path):

@@ -89,7 +89,7 @@ INVALID_CODON_IN_GRAPH = """@prefix cptkg: <https://w3id.org/cptkg/> .
 def package_graphs() -> set[str]:
     """The named graphs of the shipped graph: the ontology and one per packaged source."""
     rows = cptkg.load().sparql("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return {str(row["g"]) for row in rows}
+    return {str(row.term("g")) for row in rows}
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_a_loaded_file_gets_its_own_graph_never_a_package_one(tmp_path, shipped_
     """Today: ``--load seed-81311.ttl`` fills the shipped seed graph (the provenance query then says
     the seed overview said it)."""
     path = write(tmp_path / name, SPOOF)
-    graphs = {str(row["g"]) for row in cptkg.load(path).sparql(WHERE_IS_THE_SPOOF)}
+    graphs = {str(row.term("g")) for row in cptkg.load(path).sparql(WHERE_IS_THE_SPOOF)}
     assert len(graphs) == 1, graphs
     assert not graphs & shipped_graphs, f"the user's statement landed in a package graph: {graphs}"
     done = run("--load", path, "sparql", WHERE_IS_THE_SPOOF, "--format", "csv")
@@ -184,7 +184,7 @@ def test_a_loaded_dataset_file_cannot_write_into_package_graphs(tmp_path, shippe
         for graph in (ONTOLOGY_GRAPH, CPTKG + "graph-seed-81311")
     )
     path = write(tmp_path / f"mine{suffix}", text)
-    graphs = {str(row["g"]) for row in cptkg.load(path).sparql(WHERE_IS_THE_SPOOF)}
+    graphs = {str(row.term("g")) for row in cptkg.load(path).sparql(WHERE_IS_THE_SPOOF)}
     assert graphs and not graphs & shipped_graphs, f"the user's statements landed in package graphs: {graphs}"
 
 
@@ -196,7 +196,7 @@ def test_a_linked_dataset_file_lands_in_its_link_graph(tmp_path, shipped_graphs)
     path = write(tmp_path / "ontology.trig", f"<{ONTOLOGY_GRAPH}> {{ {triple} . }}\n")
     kg = cptkg.load()
     kg.link(path)
-    graphs = {str(row["g"]) for row in kg.sparql(WHERE_IS_THE_SPOOF)}
+    graphs = {str(row.term("g")) for row in kg.sparql(WHERE_IS_THE_SPOOF)}
     assert graphs and not graphs & shipped_graphs
 
 

@@ -125,7 +125,7 @@ def test_rdflib_sparqlstore_reads_the_endpoint(endpoint, kg):
 
     remote = Graph(store=SPARQLStore(endpoint, returnFormat="json"))
     query = "SELECT ?exon ?n WHERE { ?exon <https://w3id.org/cptkg/exonNumber> ?n } ORDER BY ?n"
-    assert [tuple(row) for row in remote.query(query)] == [tuple(row.values()) for row in kg.sparql(query)]
+    assert [tuple(row) for row in remote.query(query)] == [tuple(row.terms().values()) for row in kg.sparql(query)]
 
 
 def test_named_query_url_binds_parameters_as_the_api_does(server, kg):

@@ -21,6 +21,7 @@ class Term:
         return f"{self.id} ({self.label})" if self.label else self.id
 
     def to_dict(self) -> dict[str, str | None]:
+        """The term as ``{"id": CURIE, "label": label or None}``."""
         return {"id": self.id, "label": self.label}
 
 
@@ -35,6 +36,7 @@ class Finding:
     sources: tuple[Term, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding as a JSON-ready dictionary (severity, rule, message, resources, sources)."""
         return {
             "severity": self.severity.value,
             "rule": self.rule,
@@ -44,6 +46,7 @@ class Finding:
         }
 
     def sort_key(self) -> tuple:
+        """The order findings are listed in: severity first (errors first), then rule and message."""
         return (self.severity.rank, self.rule, self.message)
 
 
@@ -93,6 +96,7 @@ class CheckReport(Report):
         return [f for f in self.findings if f.rule == rule]
 
     def counts(self) -> dict[str, int]:
+        """The number of findings of each severity."""
         return counts(f.severity for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:

@@ -29,22 +29,27 @@ class Rule:
 
     @property
     def severity(self) -> Severity:
+        """How bad a violation is (its query's ``severity`` header)."""
         return Severity.parse(self.query.header["severity"])
 
     @property
     def title(self) -> str:
+        """What the rule finds, in a line (its query's title)."""
         return self.query.title
 
     @property
     def why(self) -> str:
+        """Why a violation matters (its query's ``why`` header)."""
         return self.query.header.get("why", "")
 
     @property
     def fix(self) -> str:
+        """How to remove a violation of the rule (its query's ``fix`` header)."""
         return self.query.header.get("fix", "")
 
     @property
     def message(self) -> str:
+        """The template of a finding's message (its query's ``message`` header, else the title); ``{variable}`` names a value of the row."""
         return self.query.header.get("message", self.title)
 
     @cached_property
@@ -53,6 +58,7 @@ class Rule:
         return frozenset(name.strip() for name in listed.split(",") if name.strip())
 
     def is_collected(self, variable: str) -> bool:
+        """Whether the variable's values are gathered into one finding (the ``collect`` header, or a collected prefix) rather than telling findings apart."""
         return variable in self.collected or variable.startswith(COLLECTED_PREFIXES)
 
 

@@ -85,11 +85,11 @@ def _rows_of(rule: Rule, kg: CoreGraph) -> Iterable:
     """
     candidates = rule.query.header.get("candidates")
     if not candidates:
-        yield from kg.backend.execute(rule.query.text, {})
+        yield from kg.backend.execute(rule.query.text, {}).terms()
         return
-    for candidate in kg.backend.execute(check_catalog()[candidates].text, {}):
+    for candidate in kg.backend.execute(check_catalog()[candidates].text, {}).terms():
         bindings = {name: value for name, value in candidate.items() if value is not None}
-        yield from kg.backend.execute(rule.query.text, bindings)
+        yield from kg.backend.execute(rule.query.text, bindings).terms()
 
 
 def _findings_of(rule: Rule, kg: CoreGraph) -> list[tuple[Rule, dict[str, Any], dict[str, set]]]:
@@ -119,10 +119,10 @@ def _describe(kg: CoreGraph, iris: set) -> dict:
     if not iris:
         return info
     cited: dict = {iri: [] for iri in iris}
-    for row in kg.backend.execute(check_catalog()["resource-citations"].with_values("r", iris), {}):
+    for row in kg.backend.execute(check_catalog()["resource-citations"].with_values("r", iris), {}).terms():
         cited[row["r"]].append((row["source"], row["g"]))
     everything = set(iris) | {source for sources in cited.values() for source, _ in sources}
-    for row in kg.backend.execute(check_catalog()["resource-labels"].with_values("r", everything), {}):
+    for row in kg.backend.execute(check_catalog()["resource-labels"].with_values("r", everything), {}).terms():
         info[row["r"]] = {
             "label": str(row["label"]) if row["label"] is not None else None,
             "term": bool(row["term"] is not None and row["term"].toPython()),

@@ -34,7 +34,16 @@ from ..core.errors import InputError, one_line
 from ..core.findings import Severity
 from .findings import FINDING_FIELDS, SEVERITIES, ClaimFindings, Finding, Tally, write_findings
 from .lines import COLUMNS, OPTIONAL_COLUMNS, ClaimLine
-from .records import Record, count_records, file_format, read_records, records_of, rows_records
+from .records import (
+    ClaimSource,
+    Record,
+    count_records,
+    file_format,
+    open_claims,
+    read_records,
+    records_of,
+    rows_records,
+)
 from .rules import FAMILIES, check_registry, context, table
 from .tables import ClaimTables
 
@@ -50,6 +59,7 @@ __all__ = [
     "ClaimFindings",
     "ClaimLine",
     "ClaimRules",
+    "ClaimSource",
     "ClaimTables",
     "Finding",
     "Tally",
@@ -58,6 +68,7 @@ __all__ = [
     "check_registry",
     "count_records",
     "file_format",
+    "open_claims",
     "read_records",
     "records_of",
     "rows_records",
@@ -95,10 +106,19 @@ class ClaimRules:
         return findings
 
 
-def check_records(rules: ClaimRules, records: Iterable[Record], tally: Tally | None = None) -> Iterator[Finding]:
-    """The findings of each record, line after line (a generator: memory stays flat)."""
+def check_records(
+    rules: ClaimRules, records: Iterable[Record], tally: Tally | None = None, *, skip_other_codes: bool = False
+) -> Iterator[Finding]:
+    """The findings of each record, line after line (a generator: memory stays flat).
+
+    With ``skip_other_codes`` (for payer-wide exports), a line for a code the graph does not hold,
+    or with no code, is counted in ``tally.skipped_other_codes`` and not checked.
+    """
     tally = tally if tally is not None else Tally()
     for number, record in records:
+        if skip_other_codes and not isinstance(record, InputError) and _other_code(record, rules.tables.codes):
+            tally.skipped_other_codes += 1
+            continue
         tally.lines += 1
         if isinstance(record, InputError):
             findings = [_unreadable(number, "", record)]
@@ -116,12 +136,33 @@ def check_records(rules: ClaimRules, records: Iterable[Record], tally: Tally | N
         tally.error_lines += error_found
 
 
+def _other_code(record: Mapping[str, Any], codes: Mapping[str, str]) -> bool:
+    """A line for a code the graph does not hold (or for no code at all): not this graph's business."""
+    return str(record.get("cpt_code") or "").strip().upper() not in codes
+
+
 def _unreadable(number: int, claim_id: str, error: InputError) -> Finding:
     return Finding(claim_id, number, "error", "unreadable-line", one_line(f"The line cannot be read: {error.reason}."))
 
 
-def check_claims(kg: CoreGraph, path_or_rows: str | Path | Iterable[Mapping[str, Any]]) -> ClaimFindings:
-    """The findings of every line of a CSV or JSON Lines file, or of rows given as dicts."""
+def check_claims(
+    kg: CoreGraph,
+    path_or_rows: str | Path | Iterable[Mapping[str, Any]],
+    *,
+    columns: str | Path | Mapping[str, Any] | None = None,
+    other_codes: str = "auto",
+) -> ClaimFindings:
+    """The findings of every line of a claim file (any layout :func:`open_claims` reads), or of rows given as dicts.
+
+    ``columns`` maps the file's columns to cptkg's; ``other_codes`` is ``skip`` (lines for codes the
+    graph does not hold are counted, not checked), ``check`` or ``auto`` (skip in payer-wide exports).
+    """
     tally = Tally()
-    findings = list(check_records(ClaimRules(kg), records_of(path_or_rows), tally))
+    if isinstance(path_or_rows, (str, Path)):
+        source = open_claims(path_or_rows, columns)
+        records, tally.layout, tally.notices = source.records, source.layout, source.notices
+        skip = other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
+    else:
+        records, skip = rows_records(path_or_rows), other_codes == "skip"
+    findings = list(check_records(ClaimRules(kg), records, tally, skip_other_codes=skip))
     return ClaimFindings(findings, tally)

@@ -55,6 +55,17 @@ class Tally:
         self.lines = 0
         self.severities: Counter[str] = Counter()
         self.error_lines = 0
+        #: Lines of a payer-wide export for codes the graph does not hold: counted, not checked.
+        self.skipped_other_codes = 0
+        #: The kind of file (``cptkg``, ``columns``, ``cms-rif-carrier``, ...) and what it cannot give.
+        self.layout = "cptkg"
+        self.notices: list[str] = []
+
+    def extra(self) -> dict[str, Any]:
+        """The keys the JSON form adds for an export (layout, notices, lines for other codes skipped)."""
+        if self.layout == "cptkg" and not self.skipped_other_codes:
+            return {}
+        return {"layout": self.layout, "skipped_other_codes": self.skipped_other_codes, "notices": self.notices}
 
     @property
     def exit_status(self) -> int:
@@ -62,8 +73,12 @@ class Tally:
         return 1 if self.error_lines else 0
 
     def summary(self) -> str:
+        """One line: how many lines were checked, the findings by severity, the lines with an error."""
         counts = ", ".join(f"{self.severities[s]} {s}" for s in SEVERITIES if self.severities[s])
-        return f"{self.lines} line{'s' if self.lines != 1 else ''} checked: {counts or 'no findings'}; {self.error_lines} with errors"
+        text = f"{self.lines} line{'s' if self.lines != 1 else ''} checked: {counts or 'no findings'}; {self.error_lines} with errors"
+        if self.skipped_other_codes:
+            text += f"; {self.skipped_other_codes:,} line{'s' if self.skipped_other_codes != 1 else ''} for other codes skipped"
+        return text
 
 
 def write_findings(
@@ -80,14 +95,18 @@ def write_findings(
     from ..core.text import CsvWriter, dumps, visible
 
     if fmt == "json":
-        out.write(f'{{"lines": {lines}, "findings": [' if lines is not None else '{"findings": [')
+        counted_after = lines is None and tally is not None  # an export, or a pipe: no second pass
+        out.write('{"findings": [' if counted_after else f'{{"lines": {lines or 0}, "findings": [')
         separator = "\n  "
         for finding in findings:
             out.write(separator)
             out.write(dumps(finding.to_dict()))
             separator = ",\n  "
         out.write("\n]" if separator != "\n  " else "]")
-        out.write("}\n" if lines is not None else f', "lines": {tally.lines if tally is not None else 0}}}\n')
+        extra = tally.extra() if tally is not None else {}
+        if counted_after and tally is not None:
+            extra = {"lines": tally.lines + tally.skipped_other_codes, **extra}
+        out.write("".join(f", {dumps(k)}: {dumps(v)}" for k, v in extra.items()) + "}\n")
     elif fmt == "csv":
         writer = CsvWriter(out)
         writer.writerow(FINDING_FIELDS)
@@ -98,6 +117,7 @@ def write_findings(
             out.write(visible(finding.text()))
             out.write("\n")
         if tally is not None:
+            out.write(visible("".join(f"note: {notice}\n" for notice in tally.notices)))
             out.write(tally.summary() + "\n")
     else:
         raise InputError(f"unknown findings format {fmt!r}; expected json, csv or text")
@@ -143,7 +163,7 @@ class ClaimFindings(Report):
         return buffer.getvalue()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lines": self.lines, "findings": [finding.to_dict() for finding in self.findings]}
+        return {"lines": self.lines, "findings": [finding.to_dict() for finding in self.findings], **self.tally.extra()}
 
     def to_json(self, **dumps: Any) -> str:
         """``{"lines": n, "findings": [{"claim_id", "line", "severity", "rule", "message", "sources"}]}``."""

@@ -1,14 +1,20 @@
-"""Claim files (CSV with a header, or JSON Lines) and rows given in Python, as numbered records."""
+"""Claim files and rows given in Python, as numbered records.
+
+A file is a cptkg claim file (CSV with a header, or JSON Lines), a file whose columns a column
+mapping names (``--columns``), or an export recognised by its header or envelope: CMS CCW/RIF and
+DE-SynPUF carrier claims (:mod:`~cptkg.claims.layouts`) and X12 837P (:mod:`~cptkg.claims.x12`).
+:func:`open_claims` says which, with the layout's notices; :func:`read_records` gives the records.
+"""
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, TextIO
 
 from ..core.errors import InputError
 from ..core.inputs import bounded_lines, is_regular
@@ -20,57 +26,176 @@ Record = tuple[int, "Mapping[str, Any] | InputError"]
 
 def file_format(path: Path) -> str:
     """``csv`` or ``jsonl``, from the extension or, failing that, from the first character."""
-    try:
-        with path.open("rb") as handle:
-            return _format_of(path, handle)
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
-
-
-def _format_of(path: Path, handle: io.BufferedReader) -> str:
-    """The format by extension, else by the first bytes (peeked: a pipe is read only once)."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return "csv"
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
-    start = handle.peek(4096)[:4096].lstrip()
-    return "jsonl" if start.startswith((b"{", b"\xef\xbb\xbf{")) else "csv"
-
-
-def _open_binary(path: Path) -> BinaryIO:
     try:
-        return path.open("rb")
+        with path.open("rb") as handle:
+            start = handle.read(4096).lstrip()
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
+    return "jsonl" if start.startswith(b"{") else "csv"
+
+
+def _open(path: Path) -> TextIO:
+    try:
+        # surrogateescape: a line with bytes that are not UTF-8 is reported, the rest is still read
+        return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as error:
         from ..core.rdfio import unreadable
 
         raise unreadable(path, error, "a claim file") from None
 
 
-def _text(binary: BinaryIO) -> TextIO:
-    # surrogateescape: a line with bytes that are not UTF-8 is reported, the rest is still read
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+@dataclass
+class ClaimSource:
+    """The records of one claim file and what kind of file it is.
 
-
-def _open(path: Path) -> TextIO:
-    return _text(_open_binary(path))
-
-
-def read_records(path: str | Path) -> Iterator[Record]:
-    """The records of a CSV or JSON Lines file: ``(line number, record)``, or ``(line, error)`` for a
-    line that cannot be read. A file that cannot be used at all (missing, no header, a required
-    column absent from the header) raises :class:`InputError` before the first record; so does a
-    line longer than :data:`~cptkg.core.inputs.MAX_LINE` or holding a NUL (an endless input, or not
-    text) where it is met. The file is opened once: a pipe (``/dev/stdin``) is read as a file is.
+    ``layout`` is ``cptkg`` (the package's own columns), ``columns`` (a column mapping),
+    ``cms-rif-carrier``, ``de-synpuf-carrier`` or ``x12-837p``; ``payer_wide`` is True for exports
+    that hold every code a payer paid (their lines for other codes are skipped, not errors);
+    ``notices`` say what the layout cannot give (ICD-9 diagnoses, no units).
     """
+
+    records: Iterator[Record]
+    layout: str = "cptkg"
+    payer_wide: bool = False
+    notices: list[str] = field(default_factory=list)
+
+
+def open_claims(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> ClaimSource:
+    """The records of a claim file of any kind this module reads, with its layout.
+
+    A file that cannot be used at all (missing, binary, no header, a required column absent, an
+    X12 interchange that contradicts its own delimiters) raises :class:`InputError` before the first
+    record; so does a line longer than :data:`~cptkg.core.inputs.MAX_LINE` or holding a NUL (an
+    endless input, or not text) where it is met. A line that cannot be read is a ``(line, error)``
+    record. A pipe (``/dev/stdin``) is read as a file is (:func:`_from_stream`).
+    """
+    from .layouts import Layout, parse_columns, recognise, sniff_delimiter
+
     path = Path(path)
     if path.is_dir():
         raise InputError("is a directory, not a claim file", path=path)
-    binary = _open_binary(path)
-    reader = _csv_records if _format_of(path, binary) == "csv" else _jsonl_records
-    records = reader(path, _text(binary))
+    if path.exists() and not is_regular(path):
+        return _from_stream(path, columns)
+    start = _start(path)
+    if b"\x00" in start:
+        raise InputError("holds binary data (a NUL byte), not claim text", path=path)
+    if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA"):
+        from .x12 import read_837
+
+        interchange = read_837(path)
+        records: Iterator[Record] = iter(interchange.records)
+        return ClaimSource(records, "x12-837p", True, [f"X12 837P {interchange.version}", *interchange.notices])
+    mapping = parse_columns(columns) if isinstance(columns, (str, Path)) else columns
+    if file_format(path) == "jsonl":
+        return ClaimSource(_started(_renamed(_jsonl_records(path), mapping) if mapping else _jsonl_records(path)),
+                           "columns" if mapping else "cptkg", bool(mapping))
+    with _open(path) as handle:
+        first = next(bounded_lines(handle, path), "")
+    delimiter = sniff_delimiter(first)
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    if mapping:
+        layout: Layout | None = Layout("columns", {k: tuple(v) for k, v in mapping.items()}, delimiter)
+    else:
+        layout = recognise(header, delimiter)
+    if layout is None:
+        return ClaimSource(_started(_csv_records(path, delimiter)))
+    return ClaimSource(_started(_layout_records(path, layout)), layout.name, layout.payer_wide, list(layout.notices))
+
+
+def read_records(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> Iterator[Record]:
+    """The records of a claim file (:func:`open_claims`): ``(line number, record)``, or ``(line, error)``."""
+    return open_claims(path, columns).records
+
+
+def _start(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4096)
+    except OSError as error:
+        from ..core.rdfio import unreadable
+
+        raise unreadable(path, error, "a claim file") from None
+
+
+#: Bytes of a claim file read from a pipe, kept in a temporary file that the readers open again.
+MAX_STREAM_BYTES = 1 << 30
+
+
+def _from_stream(path: Path, columns: str | Path | Mapping[str, Any] | None) -> ClaimSource:
+    """The claim source of a pipe or a device: read once into a temporary file (at most
+    :data:`MAX_STREAM_BYTES`, no NUL: ``/dev/zero`` is refused at once), read from there as a file
+    is, every error naming the pipe; the temporary file goes when the records are read."""
+    import tempfile
+
+    spool = tempfile.NamedTemporaryFile(prefix=".cptkg-claims-", suffix=path.suffix)  # noqa: SIM115 - lives with the records
+    try:
+        with path.open("rb") as stream:
+            size = 0
+            while chunk := stream.read(1 << 20):
+                size += len(chunk)
+                if b"\x00" in chunk:
+                    raise InputError("holds binary data (a NUL byte), not claim text", path=path)
+                if size > MAX_STREAM_BYTES:
+                    raise InputError(f"the stream is longer than {MAX_STREAM_BYTES:,} bytes", path=path)
+                spool.write(chunk)
+        spool.flush()
+        source = _renaming(lambda: open_claims(spool.name, columns), spool.name, path)
+    except BaseException:
+        spool.close()
+        raise
+    source.records = _spooled(source.records, spool, path)
+    return source
+
+
+def _renaming(make: Any, temporary: str, path: Path) -> Any:
+    try:
+        return make()
+    except InputError as error:
+        if error.path != temporary:
+            raise
+        raise InputError(error.reason, path=path, line=error.line) from None
+
+
+def _spooled(records: Iterator[Record], spool: Any, path: Path) -> Iterator[Record]:
+    try:
+        while True:
+            found = _renaming(lambda: next(records, None), spool.name, path)
+            if found is None:
+                return
+            yield found
+    finally:
+        spool.close()
+
+
+def _started(records: Iterator[Record]) -> Iterator[Record]:
     first = next(records, None)  # raise a file-level error now, not at the first iteration
     return _chain(first, records)
+
+
+def _layout_records(path: Path, layout: Any) -> Iterator[Record]:
+    from .layouts import layout_records
+
+    with _open(path) as handle:
+        try:
+            yield from layout_records(path, bounded_lines(handle, path), layout)
+        except csv.Error as error:
+            raise InputError(f"cannot read the header: {error}", path=path, line=1) from None
+
+
+def _renamed(records: Iterator[Record], mapping: Mapping[str, Any]) -> Iterator[Record]:
+    """JSON Lines records with a column mapping applied (one source key per cptkg column)."""
+    for number, record in records:
+        if isinstance(record, InputError):
+            yield number, record
+            continue
+        renamed = {name: ";".join(str(record.get(str(c).lower(), "") or "") for c in sources).strip(";")
+                   for name, sources in mapping.items()}
+        yield number, {**{name: "" for name in COLUMNS}, "units": "1", **renamed}
 
 
 def _chain(first, rest):
@@ -79,9 +204,9 @@ def _chain(first, rest):
         yield from rest
 
 
-def _csv_records(path: Path, handle: TextIO) -> Iterator[Record]:
-    with handle:
-        reader = csv.reader(bounded_lines(handle, path))
+def _csv_records(path: Path, delimiter: str = ",") -> Iterator[Record]:
+    with _open(path) as handle:
+        reader = csv.reader(bounded_lines(handle, path), delimiter=delimiter)
         try:
             header = next(reader, None)
         except (csv.Error, UnicodeDecodeError) as error:
@@ -96,7 +221,8 @@ def _csv_records(path: Path, handle: TextIO) -> Iterator[Record]:
         if absent:
             raise InputError(
                 f"the header lacks the column{'s' if len(absent) > 1 else ''} {', '.join(absent)} "
-                f"(expected {', '.join(COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)})",
+                f"(expected {', '.join(COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)}; "
+                "or name the file's columns with --columns)",
                 path=path,
                 line=1,
             )
@@ -125,8 +251,8 @@ def _csv_records(path: Path, handle: TextIO) -> Iterator[Record]:
                 yield start, dict(zip(names, row))
 
 
-def _jsonl_records(path: Path, handle: TextIO) -> Iterator[Record]:
-    with handle:
+def _jsonl_records(path: Path) -> Iterator[Record]:
+    with _open(path) as handle:
         for number, text in enumerate(bounded_lines(handle, path), start=1):
             if not text.strip():
                 continue
@@ -144,12 +270,15 @@ def _jsonl_records(path: Path, handle: TextIO) -> Iterator[Record]:
             yield number, {str(key).strip().lower(): value for key, value in record.items()}
 
 
-def count_records(path: str | Path) -> int | None:
-    """How many lines :func:`read_records` yields for a file (for progress and the JSON ``lines``);
-    None for a stream (a pipe), which can be read only once."""
+def count_records(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> int | None:
+    """How many records :func:`read_records` yields for a file (for progress and the JSON ``lines``);
+    None for a pipe, which can be read only once (the JSON then gives ``lines`` after the findings)."""
     path = Path(path)
     if not is_regular(path):
         return None
+    source = open_claims(path, columns)
+    if source.layout != "cptkg":
+        return sum(1 for _ in source.records)
     with _open(path) as handle:
         lines = bounded_lines(handle, path)
         if file_format(path) == "jsonl":

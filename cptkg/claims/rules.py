@@ -136,6 +136,7 @@ def context(tables: ClaimTables, line: ClaimLine) -> LineContext:
 
 @family("code", "code-unknown", "code-not-described")
 def check_code(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: Report) -> None:
+    """Whether the graph holds the billed code, and describes it well enough for the code's own checks."""
     if not ctx.known:
         report("code-unknown", f"{line.code} is not a billing code the graph holds; the code's checks did not run.", tables.code_graphs)
     elif not ctx.described:
@@ -149,6 +150,7 @@ def check_code(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: R
 
 @family("payer", "payer-unknown")
 def check_payer(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: Report) -> None:
+    """Whether the payer matches a payer name or alias of the graph."""
     if ctx.payer is None:
         what = f"{line.payer!r} matches no payer name or alias in the graph" if line.payer else "No payer is given"
         report("payer-unknown", f"{what}; payer policy checks did not run.", tables.payer_graphs)
@@ -156,6 +158,7 @@ def check_payer(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: 
 
 @family("diagnoses", "diagnosis-invalid", "diagnosis-no-indication")
 def check_diagnoses(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: Report) -> None:
+    """Whether each diagnosis is an ICD-10-CM code and one of them reaches an indication of the code."""
     for diagnosis in line.diagnoses:
         reach = tables.reach(diagnosis)
         if isinstance(reach, str):
@@ -183,6 +186,7 @@ def check_diagnoses(tables: ClaimTables, line: ClaimLine, ctx: LineContext, repo
 
 @family("coverage", "coverage-not-covered", "coverage-conditional", "coverage-criteria-gap", "coverage-no-policy")
 def check_coverage(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: Report) -> None:
+    """Whether the payer's policies cover the code for the line's indications, conditionally, or say nothing."""
     if not ctx.described or ctx.payer is None:
         return
     rule = tables.coverage.get((line.code, ctx.payer))
@@ -254,6 +258,7 @@ def _check_covered_indications(tables, line, ctx, rule, payer_label: str, report
     "modifiers", "modifier-invalid", "modifier-unknown", "modifier-combination", "modifier-guidance-conflict", "modifier-note"
 )
 def check_modifiers(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: Report) -> None:
+    """Whether each modifier is well formed and known, the modifiers go together, and what the sources say of them."""
     known: list[str] = []
     for modifier in line.modifiers:
         if not _MODIFIER.match(modifier):
@@ -281,6 +286,7 @@ def check_modifiers(tables: ClaimTables, line: ClaimLine, ctx: LineContext, repo
 
 @family("units", "units-above-limit")
 def check_units(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: Report) -> None:
+    """Whether the units stay within what the payer's billing article allows."""
     if ctx.payer is None or not ctx.known:
         return
     for limit, policy, number, kind in (tables.coverage.get((line.code, ctx.payer)) or NO_COVERAGE).units:
@@ -295,6 +301,7 @@ def check_units(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: 
 
 @family("place-of-service", "place-of-service-invalid", "place-of-service-unknown")
 def check_place_of_service(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: Report) -> None:
+    """Whether the place of service is given, a two-digit code, and one the graph holds."""
     place = line.place_of_service
     if not place:
         report("place-of-service-unknown", "No place of service is given.", tables.place_graphs)
@@ -310,6 +317,7 @@ def check_place_of_service(tables: ClaimTables, line: ClaimLine, ctx: LineContex
 
 @family("variant", "variant-out-of-scope", "variant-unclassified")
 def check_variant(tables: ClaimTables, line: ClaimLine, ctx: LineContext, report: Report) -> None:
+    """Whether the reported variant is in the code's scope (through the variant classifier)."""
     if not line.variant or not ctx.known:
         return
     found = tables.variant_finding(line.code, line.variant)

@@ -25,9 +25,11 @@ from ..core.version import __version__
 from . import (
     check,
     claims,
+    completion,
     diagram,
     docs,
     export,
+    link,
     map,
     mappings,
     push,
@@ -41,12 +43,16 @@ from . import (
 )
 
 #: The command modules, each with ``register(subparsers)``, in the order of ``cptkg --help``.
-COMMANDS = [report, queries, query, sparql, export, mappings, map, claims, validate, check, diagram, docs, variant, serve, push]
+COMMANDS = [
+    report, queries, query, sparql, export, mappings, map, link, claims, validate, check, diagram, docs, variant, serve,
+    push, completion,
+]  # fmt: skip
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
+    """The ``cptkg`` argument parser: the global options and one subcommand per module of :data:`COMMANDS`."""
     top = argparse.ArgumentParser(
         prog="cptkg",
         description="Query, validate and check the CPT molecular-pathology knowledge graph.",
@@ -68,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         action="append",
         default=[],
-        help="load an outside terminology or mapping file (OWL/Turtle, OBO Graph JSON, SSSOM TSV) into its own graph (repeatable)",
+        help="load an outside terminology or mapping file (RDF, OBO Graphs JSON, OBO, SSSOM TSV) into its own graph (repeatable; see the link command)",
     )
     top.add_argument(
         "--endpoint",
@@ -83,6 +89,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (the process's arguments by default); returns the exit status.
+
+    A :class:`~cptkg.CptkgError` is printed as one line on standard error, with status 2.
+    """
     args = parser().parse_args(argv)
     restore = _unwind_on_termination()
     try:

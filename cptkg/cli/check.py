@@ -8,6 +8,7 @@ from .common import add_output_options, emit
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``check`` command to the parser."""
     check = commands.add_parser(
         "check",
         help="check the graph for inconsistencies and source conflicts, with explanations",
@@ -36,6 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Reason, run the consistency rules and write the findings; the exit status says whether one is an error."""
     from ..checks import check
     from ..core.results import readable_json
     from .common import knowledge_graph

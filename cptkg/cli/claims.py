@@ -20,6 +20,7 @@ FORMATS = ("text", "json", "csv")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``claims`` command to the parser."""
     claims = commands.add_parser(
         "claims",
         help="check order or claim lines (CSV or JSON Lines) against the graph",
@@ -29,7 +30,20 @@ def register(commands: argparse._SubParsersAction) -> None:
             "and date_of_service. Exit status: 0 no error-level finding, 1 some, 2 unusable file."
         ),
     )
-    claims.add_argument("file", metavar="FILE", help="the claim file (.csv, or .jsonl / .ndjson for JSON Lines)")
+    claims.add_argument(
+        "file", metavar="FILE", help="the claim file (.csv, .jsonl; CMS RIF or DE-SynPUF carrier claims, X12 837P by their header)"
+    )
+    claims.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="the file's columns for cptkg's: claim_id=CLM_ID,cpt_code=HCPCS_CD,modifiers=A+B,... or a YAML file",
+    )
+    claims.add_argument(
+        "--other-codes",
+        choices=("auto", "skip", "check"),
+        default="auto",
+        help="lines for codes the graph does not hold: skip (count them), check, or auto (skip in payer exports)",
+    )
     claims.add_argument("--format", choices=FORMATS, default="text", help="how to write the findings (default text)")
     claims.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on standard error")
     add_output_options(claims)
@@ -37,20 +51,27 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_claims(args: argparse.Namespace) -> int:
+    """Check each line of a claim file and write its findings as they come; the exit status says whether one is an error."""
     from tqdm import tqdm
 
-    from ..claims import ClaimRules, Tally, check_records, count_records, read_records
+    from ..claims import ClaimRules, Tally, check_records, count_records, open_claims
 
-    records = read_records(args.file)  # a file that cannot be used fails here, before any output
+    source = open_claims(args.file, args.columns)  # a file that cannot be used fails here, before any output
+    records = source.records
     rules = ClaimRules(knowledge_graph(args))
     show_progress = not args.quiet and sys.stderr.isatty()
-    lines = count_records(args.file) if args.format == "json" or show_progress else None
+    # the JSON's "lines" of an export is written after its findings, from the tally (no second pass over the file)
+    counted = show_progress or (args.format == "json" and source.layout == "cptkg")
+    lines = count_records(args.file, args.columns) if counted else None
     tally = Tally()
+    tally.layout, tally.notices = source.layout, source.notices
+    skip = args.other_codes == "skip" or (args.other_codes == "auto" and source.payer_wide)
     progress = tqdm(records, total=lines, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
     with progress, output_stream(args.output, force=args.force) as out:
         from ..claims import write_findings
 
-        write_findings(check_records(rules, progress, tally), out, args.format, lines=lines, tally=tally)
+        findings = check_records(rules, progress, tally, skip_other_codes=skip)
+        write_findings(findings, out, args.format, lines=lines, tally=tally)
     if not args.quiet and (args.output or args.format != "text"):
         print(tally.summary(), file=sys.stderr)
     if args.output and not args.quiet:

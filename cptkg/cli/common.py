@@ -22,11 +22,14 @@ def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
     else:
         kg = load(*args.load, backend=args.backend)
     for path in getattr(args, "link", None) or []:
-        kg.link(path)
+        linked = kg.link(path)
+        if linked.skipped:  # what was left out is said, never silent
+            print(f"cptkg: {linked.summary()}", file=sys.stderr)
     return kg
 
 
 def add_allow_service(command: argparse.ArgumentParser) -> None:
+    """Add ``--allow-service URL`` (repeatable): the endpoints a query's SERVICE clause may reach."""
     command.add_argument(
         "--allow-service",
         metavar="URL",
@@ -37,6 +40,7 @@ def add_allow_service(command: argparse.ArgumentParser) -> None:
 
 
 def add_output_options(command: argparse.ArgumentParser) -> None:
+    """Add ``--output FILE`` and ``--force`` to a command."""
     command.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     command.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 

@@ -8,6 +8,7 @@ from .common import add_output_options, emit, knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``diagram`` command to the parser."""
     from ..report.diagram import FORMATS
 
     diagram = commands.add_parser(
@@ -24,6 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_diagram(args: argparse.Namespace) -> int:
+    """Draw a code's part of the graph, or the ontology, as SVG, PNG or dot text."""
     from ..report.diagram import code_diagram, ontology_diagram, render
 
     kg = knowledge_graph(args)

@@ -10,6 +10,7 @@ from .common import add_output_options, emit, knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``export`` command to the parser."""
     export = commands.add_parser("export", help="serialise the graph")
     export.add_argument("--format", choices=list(FORMATS), default="turtle")
     export.add_argument(
@@ -22,6 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    """Serialise the parts of the graph ``--include`` names in ``--format``."""
     parts = [part.strip() for part in args.include.split(",") if part.strip()]
     emit(args, knowledge_graph(args).export(args.format, include=parts))
     return 0

@@ -9,6 +9,7 @@ from .common import knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``map`` command to the parser."""
     lookup = commands.add_parser(
         "map", help="which cptkg resources an outside identifier maps to, and how (ICD-10-CM through its categories)"
     )
@@ -18,6 +19,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_map(args: argparse.Namespace) -> int:
+    """Print which cptkg resources an outside identifier maps to, and through what."""
     from ..terminology import lookup
 
     answer = lookup(knowledge_graph(args), args.identifier)

@@ -9,6 +9,7 @@ from .common import add_output_options, emit, knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``mappings`` command to the parser."""
     mappings = commands.add_parser(
         "mappings", help="the mapping set: every link of the graph to another terminology, with its source"
     )
@@ -19,6 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_mappings(args: argparse.Namespace) -> int:
+    """Write the mapping set as SSSOM TSV, JSON or Turtle."""
     from ..terminology import mapping_set, to_sssom, to_turtle
 
     found = mapping_set(knowledge_graph(args), resource=args.resource)

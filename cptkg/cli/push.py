@@ -10,6 +10,7 @@ from .common import knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``push`` command to the parser."""
     push = commands.add_parser(
         "push",
         help="load the graph into a SPARQL 1.1 store through its Graph Store HTTP Protocol URL",
@@ -23,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_push(args: argparse.Namespace) -> int:
+    """Write the graph's sources into a store (Graph Store Protocol) and list the graphs written."""
     from ..serve.push import push
 
     if getattr(args, "endpoint", None):

@@ -10,12 +10,14 @@ from .common import emit
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``queries`` command to the parser."""
     queries = commands.add_parser("queries", help="list the named queries with their titles and parameters")
     queries.add_argument("--format", choices=["text", "json"], default="text")
     queries.set_defaults(handler=run_queries)
 
 
 def run_queries(args: argparse.Namespace) -> int:
+    """List the named queries with their titles, descriptions and parameters."""
     entries = [
         {
             "name": q.name,

@@ -12,6 +12,7 @@ RESULT_FORMATS = ("table", "json", "csv")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``query`` command to the parser."""
     query = commands.add_parser("query", help="run a named query")
     query.add_argument("name", help="the query's name (see: cptkg queries)")
     query.add_argument(
@@ -23,12 +24,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_query(args: argparse.Namespace) -> int:
+    """Run a named query with the ``--param`` values and write its rows."""
     kg = knowledge_graph(args)
     emit(args, format_result(kg.query(args.name, **parse_params(args.param)), args.format))
     return 0
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
+    """The ``--param KEY=VALUE`` pairs as a dictionary; a malformed or repeated pair is a :class:`~cptkg.ParameterError`.
+
+    >>> parse_params(["code=81311", "resource=cptkg:gene-NRAS"])
+    {'code': '81311', 'resource': 'cptkg:gene-NRAS'}
+    """
     params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -41,6 +48,7 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def format_result(result: Result, fmt: str) -> str:
+    """A result as the text of one of :data:`RESULT_FORMATS` (table, json, csv)."""
     if fmt == "json":
         return readable_json(result.json_value()) + "\n"
     if fmt == "csv":

@@ -8,6 +8,7 @@ from .common import add_output_options, emit, knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``report`` command to the parser."""
     report = commands.add_parser("report", help="a readable summary of everything the graph holds about a code")
     report.add_argument("code", help="the code's notation, such as 81311")
     report.add_argument("--format", choices=["text", "markdown", "json", "html"], default="text")
@@ -16,6 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    """Write the report of a code as text, Markdown, JSON or an HTML page."""
     from ..report import build, render
 
     kg = knowledge_graph(args)

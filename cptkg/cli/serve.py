@@ -14,6 +14,7 @@ from .common import add_allow_service, knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``serve`` command to the parser."""
     from ..serve import DEFAULT_HOST, DEFAULT_PORT, Limits
 
     defaults = Limits()
@@ -82,6 +83,7 @@ def positive_int(text: str) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    """Serve the graph over HTTP (SPARQL endpoint, named queries, query page) until interrupted."""
     from ..serve import Limits, bind, serve
 
     if getattr(args, "endpoint", None):

@@ -12,6 +12,7 @@ from .query import RESULT_FORMATS, format_result
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``sparql`` command to the parser."""
     sparql = commands.add_parser("sparql", help="run any SPARQL query, given as text or as a file")
     sparql.add_argument("text", metavar="TEXT_OR_FILE", help="the query, or the path of a .rq file")
     sparql.add_argument("--format", choices=RESULT_FORMATS, default="table", help="for SELECT and ASK")
@@ -24,6 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_sparql(args: argparse.Namespace) -> int:
+    """Run a SPARQL query given as text or as a ``.rq`` file; rows as a table, JSON or CSV, graphs as RDF."""
     import re
 
     from ..core.errors import InputError, QueryError

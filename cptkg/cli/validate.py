@@ -8,6 +8,7 @@ from .common import add_output_options, emit
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``validate`` command to the parser."""
     validate = commands.add_parser(
         "validate",
         help="validate the graph, or your own RDF files, against the package's SHACL shapes",
@@ -32,6 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    """SHACL-validate the graph (or ``--data`` files) and write the report; the exit status says whether it conforms."""
     from ..core.results import readable_json
     from ..validation import validate
     from .common import knowledge_graph

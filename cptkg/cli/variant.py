@@ -19,6 +19,7 @@ from .common import knowledge_graph
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``variant`` command to the parser."""
     from ..variants import BUILDS
 
     variant = commands.add_parser(
@@ -41,6 +42,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_variant(args: argparse.Namespace) -> int:
+    """Classify each variant expression, or each ALT allele of a VCF file, and write one result a line."""
     from ..variants import classifier, classify_vcf
 
     if bool(args.expressions) == bool(args.vcf):

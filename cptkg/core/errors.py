@@ -42,8 +42,39 @@ class UnknownQueryError(CptkgError, KeyError):
         return self.args[0]
 
 
+class SparqlTextError(UnknownQueryError):
+    """SPARQL text given where the name of a named query is expected: ``kg.sparql`` runs text.
+
+    >>> print(SparqlTextError("SELECT ?s WHERE { ?s ?p ?o }"))
+    'SELECT ?s WHERE { ?s ?p ?o }' is SPARQL text, not a query name: run it with kg.sparql(text) (cptkg sparql TEXT)
+    """
+
+    def __init__(self, text: str) -> None:
+        self.name = text
+        shown = one_line(text if len(text) <= 60 else text[:57] + "...")
+        CptkgError.__init__(self, f"{shown!r} is SPARQL text, not a query name: run it with kg.sparql(text) (cptkg sparql TEXT)")
+
+
 class ParameterError(CptkgError, ValueError):
     """A query parameter that is missing, unexpected or not of its declared kind."""
+
+
+class RowCountError(CptkgError, LookupError):
+    """:meth:`Result.one() <cptkg.Result.one>` on a result without exactly one row; ``count`` is how many it has.
+
+    >>> print(RowCountError(0))
+    expected exactly one row, the query gave none
+    >>> print(RowCountError(3))
+    expected exactly one row, the query gave 3 (first() gives the first row)
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        if count == 0:
+            message = "expected exactly one row, the query gave none"
+        else:
+            message = f"expected exactly one row, the query gave {count} (first() gives the first row)"
+        super().__init__(message)
 
 
 class UnknownCodeError(CptkgError, LookupError):
@@ -93,3 +124,11 @@ class OutputExistsError(CptkgError, FileExistsError):
     def __init__(self, path: object) -> None:
         self.path = one_line(str(path))
         super().__init__(f"{self.path} already exists; use --force to overwrite it")
+
+
+class BindingWarning(UserWarning):
+    """A value bound to a query variable that may not be what was meant.
+
+    ``kg.sparql(text, g="HGNC:7989")`` binds the *string* ``"HGNC:7989"``; a plain ``str`` is always
+    a literal. The warning says how to bind the IRI instead (:func:`cptkg.iri`).
+    """

@@ -6,19 +6,20 @@ them behind the methods of :class:`cptkg.KnowledgeGraph`.
 
 >>> from cptkg.core.loading import load_graph
 >>> graph = load_graph()
->>> [(r["exon_number"], r["codon_number"]) for r in graph.query("covered-codons", code="81311").records()]
+>>> [(row.exon_number, row.codon_number) for row in graph.query("covered-codons", code="81311")]
 [(2, 12), (2, 13), (3, 61)]
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .backends import BACKENDS, Backend
-from .errors import ParameterError, UnknownCodeError
-from .queries import Catalog, NamedQuery, catalog
+from .errors import ParameterError, SparqlTextError, UnknownCodeError
+from .queries import Catalog, NamedQuery, catalog, open_with_values, term_of
 from .rdfio import DATASET_FORMATS, FORMATS, bind_prefixes, read_quads, serialize
 from .resources import ONTOLOGY_GRAPH, SHAPES_GRAPH, Source, shape_sources
 from .results import Result
@@ -56,10 +57,21 @@ class CoreGraph:
     def query(self, name: str, **params: object) -> Result:
         """Run a named query with parameters bound as RDF terms.
 
-        Raises :class:`~cptkg.UnknownQueryError` for an unknown name, :class:`~cptkg.ParameterError`
-        for a missing, unexpected or ill-typed parameter and :class:`~cptkg.UnknownCodeError` for a
-        code the graph does not describe.
+        Each parameter is converted by the kind its query file declares (``cptkg queries`` lists
+        them): a ``resource`` takes a CURIE or an IRI, a ``code`` a code's notation, a ``string``
+        text, an ``integer`` a whole number. Rows give Python values (:class:`~cptkg.Row`).
+
+        Raises :class:`~cptkg.UnknownQueryError` for an unknown name (:class:`~cptkg.SparqlTextError`
+        when the name is SPARQL text: that is :meth:`sparql`'s), :class:`~cptkg.ParameterError` for a
+        missing, unexpected or ill-typed parameter and :class:`~cptkg.UnknownCodeError` for a code
+        the graph does not describe.
+
+        >>> from cptkg.core.loading import load_graph
+        >>> load_graph().query("covered-codons", code="81311").first().codon_number
+        12
         """
+        if name not in self.queries and _is_sparql_text(name):
+            raise SparqlTextError(name)
         return self.run(self.queries[name], params)
 
     def run(self, named: NamedQuery, params: Mapping[str, object]) -> Result:
@@ -73,23 +85,38 @@ class CoreGraph:
         return answer
 
     def sparql(self, text: str, **params: object) -> Result | rdflib.Graph:
-        """Run any SPARQL query; keyword arguments are bound to variables of the same name.
+        """Run any SPARQL query; each keyword argument binds the variable of its name.
 
-        Values that are not rdflib terms bind as plain literals. The package prefixes are
-        declared. Returns a :class:`Result` for SELECT and ASK, an rdflib graph otherwise.
+        The package prefixes are declared. Returns a :class:`~cptkg.Result` for SELECT and ASK, an
+        rdflib graph for CONSTRUCT and DESCRIBE.
+
+        A value binds by one rule (:func:`~cptkg.core.queries.term_of`): an rdflib term as it is,
+        a number, boolean or date as a typed literal, a ``str`` always as a string literal (a
+        string that reads like a CURIE or IRI gets a :class:`~cptkg.BindingWarning`; bind
+        ``cptkg.iri("HGNC:7989")`` for the IRI), a list as each of its terms in turn. The values
+        go in a ``VALUES`` block opening the query's WHERE group, written from the terms, so a
+        variable binds on every backend whether or not the query projects it.
+
+        >>> from cptkg.core.loading import load_graph
+        >>> from cptkg import iri
+        >>> graph = load_graph()
+        >>> graph.sparql("SELECT ?c WHERE { ?c a ?t ; cptkg:codonNumber 61 }", t=iri("cptkg:Codon")).one().c
+        'cptkg:codon-NRAS-61'
         """
-        from rdflib import Literal
-        from rdflib.term import Node
-
-        bindings = {name: value if isinstance(value, Node) else Literal(value) for name, value in params.items()}
-        return self.backend.execute(text, bindings)
+        if not params:
+            return self.backend.execute(text, {})
+        absent = [name for name in params if not re.search(rf"[?$]{re.escape(name)}\b", text)]
+        if absent:
+            raise ParameterError(f"the query has no variable ?{absent[0]} to bind")
+        bindings = {name: term_of(value, name) for name, value in params.items()}
+        return self.backend.execute(open_with_values(text, bindings), {})
 
     # ------------------------------------------------------------ codes
 
     @cached_property
     def codes(self) -> list[str]:
         """The notations of the billing codes the graph describes in full (those with a gene or indication)."""
-        return [str(row["code"]) for row in self.query("codes")]
+        return [row.code for row in self.query("codes")]
 
     def require_code(self, code: str) -> str:
         """The code, or :class:`~cptkg.UnknownCodeError` when the graph does not describe it."""
@@ -200,6 +227,12 @@ class CoreGraph:
         CoreGraph.__init__(copy, [])
         copy.backend.add(self.backend.quads())
         return copy
+
+
+def _is_sparql_text(name: str) -> bool:
+    """Whether a would-be query name is SPARQL text (a query form or prologue keyword, and more than a name)."""
+    keyword = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)\b", name, re.IGNORECASE)
+    return keyword is not None and not re.fullmatch(r"[\w.-]+", name)
 
 
 def _copy(source: rdflib.Graph) -> rdflib.Graph:

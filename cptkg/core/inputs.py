@@ -20,6 +20,9 @@ from .errors import InputError
 MAX_LINE = 8 << 20
 #: Bytes kept from a stream that must be read twice (RDF/XML from a pipe: screened, then parsed).
 MAX_STREAM_BYTES = 256 << 20
+#: Values a YAML document may stand for once its aliases are expanded (a real SSSOM header or
+#: prefix map has dozens; an alias bomb of a few hundred bytes stands for billions).
+MAX_YAML_VALUES = 100_000
 _CHUNK = 1 << 20
 
 
@@ -91,3 +94,50 @@ def refuse_xml_entities(
         ) from None
     except expat.ExpatError as error:
         raise InputError(f"not valid {what}: {expat.ErrorString(error.code)}", path=path, line=error.lineno) from None
+
+
+# ---------------------------------------------------------------- YAML without alias bombs
+
+
+def safe_yaml(text: str, path: Path | str, line: int = 1) -> object:
+    """A YAML document read by YAML's safe loader, refused when its aliases (``*name``) would stand
+    for more than :data:`MAX_YAML_VALUES` values (a YAML "billion laughs"), before any code walks or
+    prints it; ``line`` is the file line of the document's first line. ``yaml.YAMLError`` passes."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_YAML_VALUES:
+            raise InputError(
+                f"the YAML's aliases stand for more than {MAX_YAML_VALUES:,} values; write it out plainly",
+                path=path,
+                line=line,
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: object) -> int:
+    """How many nodes a YAML node graph holds with every alias expanded (a shared node counted once
+    per use), each node's size computed once: linear in the graph, never in its expansion."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+
+    def size(node: object) -> int:
+        if id(node) not in sizes:
+            sizes[id(node)] = 1  # a node that holds itself counts once
+            if isinstance(node, yaml.SequenceNode):
+                children = list(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                children = [item for pair in node.value for item in pair]
+            else:
+                children = []
+            sizes[id(node)] = 1 + sum(size(child) for child in children)
+        return sizes[id(node)]
+
+    return size(root)

@@ -38,6 +38,8 @@ def sources_for(
             raise InputError("no data file given")
     for item in extra:
         path = Path(item)
+        if not path.exists():
+            raise InputError("no such file or folder", path=path)
         if path.is_dir():
             found = sorted(path.rglob("*.ttl"))
             if not found:

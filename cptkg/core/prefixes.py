@@ -29,6 +29,7 @@ from .errors import InputError
 
 if TYPE_CHECKING:
     import curies
+    import rdflib
 
 CPTKG = "https://w3id.org/cptkg/"
 
@@ -112,6 +113,22 @@ def expand(text: str) -> str:
         reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(error))  # one line, always
         raise InputError(f"{text!r} does not expand to a valid IRI ({reason})") from None
     return expanded
+
+
+def iri(text: str) -> rdflib.URIRef:
+    """The IRI a CURIE of the package prefix map (or a full IRI) names, as an rdflib term to bind.
+
+    A plain string bound to a query variable is a literal; this is how an IRI is bound instead.
+    Raises :class:`~cptkg.InputError` for a prefix the map lacks.
+
+    >>> iri("HGNC:7989")
+    rdflib.term.URIRef('https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/7989')
+    >>> iri("cptkg:codon-NRAS-61") == iri("https://w3id.org/cptkg/codon-NRAS-61")
+    True
+    """
+    from rdflib import URIRef
+
+    return URIRef(expand(text))
 
 
 def sparql_prologue() -> str:

@@ -38,7 +38,6 @@ PARAMETER_KINDS = {
     "integer": "a whole number",
 }
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _HEADER = re.compile(r"^#\s*(?P<key>[a-z][a-z-]*)\s*:\s*(?P<value>.*)$")
 _CONTINUATION = re.compile(r"^#\s{2,}(?P<value>\S.*)$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+)(?P<optional>,\s*optional)?\)\s*(?P<description>.*)$")
@@ -94,14 +93,16 @@ class NamedQuery:
 
     @property
     def title(self) -> str:
+        """The query's title (its ``title`` header, else its name)."""
         return self.header.get("title", self.name)
 
     @property
     def description(self) -> str:
+        """What the query answers (its ``description`` header; empty when it has none)."""
         return self.header.get("description", "")
 
     def with_values(self, variable: str, terms: Iterable[object]) -> str:
-        """The query text with ``VALUES ?variable { ... }`` (one row per term) opening its first ``WHERE`` group.
+        """The query text with ``VALUES ?variable { ... }`` (one row per term) opening its ``WHERE`` group.
 
         For binding a set of terms at once where a trailing VALUES clause would come too late (after
         an aggregate). The terms are written by :func:`sparql_term`, never taken as text.
@@ -111,11 +112,9 @@ class NamedQuery:
         >>> query.with_values("r", [URIRef("https://w3id.org/cptkg/a")])
         'SELECT ?r (COUNT(*) AS ?n) WHERE { VALUES ?r { <https://w3id.org/cptkg/a> } ?r ?p ?o } GROUP BY ?r'
         """
-        match = _WHERE.search(self.text)
-        if match is None or not re.fullmatch(r"[A-Za-z_]\w*", variable):
-            raise ParameterError(f"query {self.name!r} has no WHERE group to bind ?{variable} in")
-        block = f"VALUES ?{variable} {{ {' '.join(sorted(sparql_term(term) for term in terms))} }}"
-        return f"{self.text[: match.end()]} {block}{self.text[match.end() :]}"
+        if not re.fullmatch(r"[A-Za-z_]\w*", variable):
+            raise ParameterError(f"query {self.name!r}: {variable!r} is not a variable name")
+        return open_with_values(self.text, {variable: list(terms)}, self.name)
 
     @property
     def body(self) -> str:
@@ -310,3 +309,143 @@ def sparql_term(term: object) -> str:
     if isinstance(term, Literal):
         return term.n3()
     raise ParameterError(f"a query can bind IRIs and literals, not {term!r}")
+
+
+#: What the scanner of :func:`where_group` skips: comments, strings (long ones first) and IRIs, none of
+#: which may open the WHERE group even when they hold a brace.
+_SKIPPED = re.compile(
+    r"""#[^\n]*|'{3}(?:[^\\]|\\.)*?'{3}|"{3}(?:[^\\]|\\.)*?"{3}|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>""",
+    re.DOTALL,
+)
+_KEYWORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|WHERE)\b", re.IGNORECASE)
+
+
+def where_group(text: str) -> int | None:
+    """The position just after the ``{`` that opens a query's WHERE group, or None when it has none.
+
+    The group of a SELECT, ASK or DESCRIBE query is its first top-level group; a CONSTRUCT query's is
+    the one after the keyword ``WHERE`` (its template comes first). Braces in comments, strings and
+    IRIs are skipped.
+
+    >>> text = 'SELECT ?s WHERE { ?s rdfs:label "}{" }'
+    >>> text[where_group(text):]
+    ' ?s rdfs:label "}{" }'
+    >>> text = "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t }"
+    >>> text[where_group(text):]
+    ' ?s a ?t }'
+    >>> where_group("DESCRIBE cptkg:gene-NRAS") is None
+    True
+    """
+    form = None
+    after_where = False
+    position = 0
+    while position < len(text):
+        skipped = _SKIPPED.match(text, position)
+        if skipped:
+            position = skipped.end()
+            continue
+        keyword = _KEYWORD.match(text, position)
+        if keyword and (position == 0 or not (text[position - 1].isalnum() or text[position - 1] in "_?$:")):
+            word = keyword[1].upper()
+            form = form or (word if word != "WHERE" else None)
+            after_where = after_where or word == "WHERE"
+            position = keyword.end()
+            continue
+        if text[position] == "{" and form is not None and (form != "CONSTRUCT" or after_where):
+            return position + 1
+        if text[position] == "{":  # a CONSTRUCT template: go past its closing brace
+            position = _closing_brace(text, position)
+            continue
+        position += 1
+    return None
+
+
+def _closing_brace(text: str, opening: int) -> int:
+    """The position after the brace that closes the one at ``opening`` (the end of the text if none)."""
+    depth, position = 0, opening
+    while position < len(text):
+        skipped = _SKIPPED.match(text, position)
+        if skipped:
+            position = skipped.end()
+            continue
+        depth += {"{": 1, "}": -1}.get(text[position], 0)
+        position += 1
+        if depth == 0:
+            return position
+    return position
+
+
+def open_with_values(text: str, bindings: Mapping[str, object], name: str = "the query") -> str:
+    """The query text with a ``VALUES`` block of the bindings (RDF terms) opening its WHERE group.
+
+    Inside the group, the block joins the pattern before any aggregate, projection or ``LIMIT``, so
+    it binds a variable the query does not project as well as one it does. A list binds its
+    variable to each of its terms in turn (one variable alone). The block is written from the
+    terms (:func:`values_clause`), never from text.
+
+    >>> from rdflib import URIRef
+    >>> open_with_values("ASK { ?s a ?t }", {"t": URIRef("https://w3id.org/cptkg/Codon")})
+    'ASK { VALUES (?t) { (<https://w3id.org/cptkg/Codon>) } ?s a ?t }'
+    """
+    opening = where_group(text)
+    if opening is None:
+        raise ParameterError(f"{name} has no WHERE group to bind {', '.join('?' + v for v in bindings)} in")
+    if _short_construct(text, opening):
+        raise ParameterError(f"{name}: bind values in a CONSTRUCT query's long form (its template, then its pattern)")
+    block = values_clause(bindings).strip()
+    return f"{text[:opening]} {block}{text[opening:]}"
+
+
+def _short_construct(text: str, opening: int) -> bool:
+    """Whether the group at ``opening`` is a short-form ``CONSTRUCT WHERE { }`` (its pattern is its template)."""
+    head = _SKIPPED.sub(" ", text[: opening - 1])
+    return re.search(r"\bCONSTRUCT\s+WHERE\s*$", head, re.IGNORECASE) is not None
+
+
+def term_of(value: object, variable: str = "") -> object:
+    """The RDF term a Python value binds to in :meth:`~cptkg.core.graph.CoreGraph.sparql`; a list gives a list.
+
+    The rule has no exception: an rdflib term binds as it is; ``bool``, ``int``, ``float``,
+    ``Decimal``, ``datetime.date`` and ``datetime.datetime`` bind as typed literals; a ``str``
+    binds as a plain string literal, *never* as an IRI, even when it reads like a CURIE (then a
+    :class:`~cptkg.core.errors.BindingWarning` says so): an IRI is bound with :func:`cptkg.iri`.
+
+    >>> term_of(61)
+    rdflib.term.Literal('61', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    >>> term_of("81311")
+    rdflib.term.Literal('81311')
+    """
+    import datetime
+    import warnings
+    from decimal import Decimal
+
+    from rdflib import Literal
+    from rdflib.term import Node
+
+    if isinstance(value, Node):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [term_of(item, variable) for item in value]
+    if isinstance(value, str):
+        if _reads_as_iri(value):
+            from .errors import BindingWarning
+
+            warnings.warn(
+                f"?{variable} is bound to the string {value!r}, not to an IRI; for the IRI bind cptkg.iri({value!r})",
+                BindingWarning,
+                stacklevel=4,
+            )
+        return Literal(value)
+    if isinstance(value, (bool, int, float, Decimal, datetime.date)):
+        return Literal(value)
+    raise ParameterError(f"?{variable}: cannot bind a {type(value).__name__}; give an rdflib term, text or a number")
+
+
+def _reads_as_iri(text: str) -> bool:
+    """Whether a string looks like an IRI or a CURIE of the package prefix map."""
+    from .prefixes import NAMESPACES
+
+    if text.startswith(("http://", "https://", "urn:")):
+        return True
+    prefix, colon, local = text.partition(":")
+    return bool(colon) and prefix in NAMESPACES and bool(local) and not any(c.isspace() for c in local)

@@ -180,7 +180,7 @@ class RemoteBackend(Backend):
         """The protocol dataset of every query: (default graphs, named graphs), or None for the endpoint's own."""
         if self._dataset is False:
             found = self._select(internal_query("store-source-graphs").text, None)
-            names = sorted(str(row["g"]) for row in found)
+            names = sorted(str(row.term("g")) for row in found)
             if UNION_GRAPH in names:
                 self._dataset = ([UNION_GRAPH], [n for n in names if n not in (UNION_GRAPH, SHAPES_GRAPH)])
             else:
@@ -193,7 +193,7 @@ class RemoteBackend(Backend):
         if dataset is not None:
             return dataset[1]
         rows = self._select(internal_query("store-graphs").text, None)
-        return [str(row["g"]) for row in rows]
+        return [str(row.term("g")) for row in rows]
 
     def execute(self, text: str, bindings: Mapping[str, Node]) -> Result | rdflib.Graph:
         from .screening import screen
@@ -203,7 +203,7 @@ class RemoteBackend(Backend):
 
     def quads(self) -> Iterator[ox.Quad]:
         rows = self._select(internal_query("store-quads").text, self.dataset())
-        for row in rows:
+        for row in rows.terms():
             graph = row["g"]
             if str(graph) in (UNION_GRAPH, SHAPES_GRAPH):
                 continue
@@ -296,6 +296,7 @@ def write_graph(store: Http, graph: str, triples: list[ox.Triple], *, replace: b
 
 
 def by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
+    """The triples of the quads, grouped by the IRI of their named graph (default-graph quads are left out)."""
     graphs: dict[str, list[ox.Triple]] = defaultdict(list)
     for quad in quads:
         if isinstance(quad.graph_name, ox.NamedNode):

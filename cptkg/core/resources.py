@@ -61,6 +61,7 @@ def package_folder() -> Path:
 
 
 def folder(name: str) -> Path:
+    """The packaged folder of that name (one of :data:`FOLDERS`): in the checkout, or ``cptkg/_data`` in a wheel."""
     if name not in FOLDERS:
         raise ValueError(f"no packaged folder {name!r}")
     return root() / name
@@ -111,8 +112,10 @@ def user_graphs(paths: Iterable[Path], taken: Iterable[str] = ()) -> list[str]:
 
 
 def ontology_sources() -> list[Source]:
+    """The ontology's Turtle files, each a source of the ontology graph."""
     return [Source(path, ONTOLOGY_GRAPH) for path in sorted(folder("ontology").glob("*.ttl"))]
 
 
 def shape_sources() -> list[Source]:
+    """The SHACL shapes' Turtle files, each a source of the shapes graph (kept out of the query dataset)."""
     return [Source(path, SHAPES_GRAPH) for path in sorted(folder("shapes").glob("*.ttl"))]

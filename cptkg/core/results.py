@@ -1,17 +1,19 @@
-"""Query results: rows keyed by variable name, and their plain, tabular and JSON forms.
+"""Query results: rows of Python values keyed by variable name, and their tabular and JSON forms.
 
-Rows hold rdflib terms, whatever backend answered, so the same query gives equal rows on every
-backend. :func:`plain` is the single place where a term becomes a plain value: IRIs become CURIEs
-of the package prefix map, numeric and boolean literals become numbers and booleans, everything
-else a string.
+A row holds the rdflib terms the engine bound, whatever backend answered, so the same query gives
+equal rows on every backend; reading a row gives Python values. :func:`python_value` is the single
+place where a term becomes a Python value (IRIs become CURIEs of the package prefix map, numeric,
+boolean and date literals numbers, booleans and dates, everything else a string) and :func:`plain`
+its JSON-ready form (dates as text), which the JSON and CSV outputs write.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from .prefixes import curie_or_iri
 
@@ -54,8 +56,23 @@ def readable_json(document: Any) -> str:
     return "{\n" + ",\n".join(fields) + "\n}"
 
 
-class Row(Mapping[str, "Node | None"]):
-    """One solution: a read-only mapping from variable name to term (None when unbound)."""
+class Row(Mapping[str, Any]):
+    """One solution of a SELECT query: each variable's value as a Python value, None when unbound.
+
+    Values are what :func:`python_value` makes of the terms: ``int``, ``float``, ``bool``, ``str``,
+    ``datetime.date``/``datetime.datetime``, and IRIs as CURIE strings. Read them by key or as
+    attributes; the rdflib term stays one call away with :meth:`term` (or :meth:`terms` for the whole
+    row). A variable named like a method (``items``, ``keys``, ``get``, ``term`` ...) is read by key.
+
+    >>> from rdflib import Literal, URIRef
+    >>> row = Row({"codon": 0, "codon_number": 1}, [URIRef("https://w3id.org/cptkg/codon-NRAS-12"), Literal(12)])
+    >>> row.codon_number, row["codon"]
+    (12, 'cptkg:codon-NRAS-12')
+    >>> row.term("codon")
+    rdflib.term.URIRef('https://w3id.org/cptkg/codon-NRAS-12')
+    >>> dict(row)
+    {'codon': 'cptkg:codon-NRAS-12', 'codon_number': 12}
+    """
 
     __slots__ = ("_index", "_values")
 
@@ -63,8 +80,20 @@ class Row(Mapping[str, "Node | None"]):
         self._index = index
         self._values = tuple(values)
 
-    def __getitem__(self, name: str) -> Node | None:
-        return self._values[self._index[name]]
+    def __getitem__(self, name: str) -> Any:
+        return python_value(self._values[self._index[name]])
+
+    def __getattr__(self, name: str) -> Any:
+        # called only when no attribute or method has the name
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"the row has no variable {name!r}; its variables: {', '.join(self._index)}") from None
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {name for name in self._index if name.isidentifier()})
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
@@ -74,25 +103,48 @@ class Row(Mapping[str, "Node | None"]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Row):
-            return dict(self) == dict(other)
-        return NotImplemented
+            return self.terms() == other.terms()
+        return super().__eq__(other)
 
     def __hash__(self) -> int:
         return hash(self._values)
 
     def __repr__(self) -> str:
-        return "Row(" + ", ".join(f"{k}={plain(v)!r}" for k, v in self.items()) + ")"
+        return "Row(" + ", ".join(f"{k}={v!r}" for k, v in self.items()) + ")"
+
+    def term(self, name: str) -> Node | None:
+        """The rdflib term bound to the variable (None when unbound); a KeyError for a name the row lacks."""
+        return self._values[self._index[name]]
+
+    def terms(self) -> dict[str, Node | None]:
+        """The row as a dictionary of rdflib terms, the form query bindings take."""
+        return dict(zip(self._index, self._values))
 
     def plain(self) -> dict[str, Any]:
-        """The row with every term as a plain value (see :func:`plain`)."""
-        return {name: plain(value) for name, value in self.items()}
+        """The row as a JSON-ready dictionary (see :func:`plain`: dates as ISO 8601 text)."""
+        return {name: plain(value) for name, value in zip(self._index, self._values)}
 
 
-class Result(Sequence[Row]):
-    """The answer to a SELECT or ASK query.
+class Result:
+    """The answer to a SELECT or ASK query: a sequence of :class:`Row`.
 
-    Iterate it for :class:`Row` objects; ``result.variables`` gives the column order. For an ASK
-    query, ``result.boolean`` holds the answer and there are no rows.
+    ``len(result)`` is the number of rows, ``result[0]`` the first, ``result.variables`` the column
+    order; :meth:`first` and :meth:`one` say what they expect. For an ASK query ``result.boolean``
+    holds the answer and there are no rows. A result is true when the query found something (an
+    ASK answer, or at least one row).
+
+    >>> import cptkg
+    >>> result = cptkg.load().query("covered-codons", code="81311")
+    >>> len(result), result.variables[:3]
+    (3, ['code', 'gene_symbol', 'exon'])
+    >>> [(row.exon_number, row.codon_number) for row in result]
+    [(2, 12), (2, 13), (3, 61)]
+    >>> result.first().codon
+    'cptkg:codon-NRAS-12'
+    >>> result.one()
+    Traceback (most recent call last):
+    ...
+    cptkg.core.errors.RowCountError: expected exactly one row, the query gave 3 (first() gives the first row)
     """
 
     def __init__(
@@ -103,19 +155,50 @@ class Result(Sequence[Row]):
         self.rows = [Row(index, values) for values in rows]
         self.boolean = boolean
 
-    def __getitem__(self, position):  # type: ignore[override]
+    @overload
+    def __getitem__(self, position: int) -> Row: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[Row]: ...
+    def __getitem__(self, position):
         return self.rows[position]
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __bool__(self) -> bool:
+        return self.boolean if self.boolean is not None else bool(self.rows)
 
     def __repr__(self) -> str:
         if self.boolean is not None:
             return f"<Result ASK {self.boolean}>"
         return f"<Result {len(self.rows)} rows: {', '.join(self.variables)}>"
 
+    def first(self) -> Row | None:
+        """The first row, or None when there is none."""
+        return self.rows[0] if self.rows else None
+
+    def one(self) -> Row:
+        """The only row; :class:`~cptkg.RowCountError` when there are none or several.
+
+        >>> import cptkg
+        >>> cptkg.load().query("gene", code="81311").one().symbol
+        'NRAS'
+        """
+        from .errors import RowCountError
+
+        if len(self.rows) != 1:
+            raise RowCountError(len(self.rows))
+        return self.rows[0]
+
+    def terms(self) -> list[dict[str, Node | None]]:
+        """The rows as dictionaries of rdflib terms (see :meth:`Row.terms`)."""
+        return [row.terms() for row in self.rows]
+
     def records(self) -> list[dict[str, Any]]:
-        """The rows as plain dictionaries, ready for JSON."""
+        """The rows as JSON-ready dictionaries: like ``dict(row)``, with dates and times as ISO 8601 text."""
         return [row.plain() for row in self.rows]
 
     def json_value(self) -> list[dict[str, Any]] | bool:
@@ -138,28 +221,28 @@ class Result(Sequence[Row]):
         writer = CsvWriter(buffer)
         writer.writerow(self.variables)
         for row in self.rows:
-            writer.writerow(["" if value is None else text(value) for value in row.values()])
+            writer.writerow(["" if value is None else text(value) for value in row.terms().values()])
         return buffer.getvalue()
 
     def to_table(self) -> str:
         """The rows as an aligned plain-text table."""
-        return table(self.variables, [[text(v) for v in row.values()] for row in self.rows])
+        return table(self.variables, [[text(v) for v in row.terms().values()] for row in self.rows])
 
     def _repr_html_(self) -> str:
         """The rows as an HTML table, for Jupyter (IRIs as CURIEs)."""
         if self.boolean is not None:
             return f"<p>ASK: <b>{'true' if self.boolean else 'false'}</b></p>"
-        return html_table(self.variables, [[text(v) for v in row.values()] for row in self.rows])
+        return html_table(self.variables, [[text(v) for v in row.terms().values()] for row in self.rows])
 
     def to_dataframe(self) -> pandas.DataFrame:
-        """The rows as a pandas DataFrame of plain values (needs the ``pandas`` extra)."""
+        """The rows as a pandas DataFrame of their Python values (needs the ``pandas`` extra)."""
         try:
             import pandas
         except ImportError:  # pragma: no cover - depends on the environment
             from .errors import CptkgError
 
             raise CptkgError("to_dataframe() needs pandas: pip install 'cptkg[pandas]'") from None
-        return pandas.DataFrame(self.records(), columns=self.variables)
+        return pandas.DataFrame([dict(row) for row in self.rows], columns=self.variables)
 
 
 _INTEGER_TYPES = {
@@ -169,15 +252,21 @@ _INTEGER_TYPES = {
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def plain(term: Node | None) -> Any:
-    """A term as a plain Python value: CURIE or IRI string, int, float, bool or str.
+def python_value(term: Node | None) -> Any:
+    """A term as the Python value a row gives: CURIE (or IRI) string, int, float, bool, date, datetime or str.
 
-    >>> from rdflib import Literal, URIRef
-    >>> plain(URIRef("https://w3id.org/cptkg/exon-NRAS-2"))
+    Numbers, booleans, dates and date-times of the XML Schema types become Python's; an IRI of the
+    package prefix map becomes its CURIE, any other IRI its text, a blank node ``_:id``; every other
+    literal (text, language-tagged, an ill-formed number) its text.
+
+    >>> from rdflib import Literal, URIRef, XSD
+    >>> python_value(URIRef("https://w3id.org/cptkg/exon-NRAS-2"))
     'cptkg:exon-NRAS-2'
-    >>> plain(Literal(12))
-    12
-    >>> plain(Literal("GGT"))
+    >>> python_value(Literal(12)), python_value(Literal("true", datatype=XSD.boolean))
+    (12, True)
+    >>> python_value(Literal("2024-02-29", datatype=XSD.date))
+    datetime.date(2024, 2, 29)
+    >>> python_value(Literal("GGT"))
     'GGT'
     """
     from rdflib import BNode, Literal, URIRef
@@ -197,7 +286,20 @@ def plain(term: Node | None) -> Any:
             return float(value)
         if local == "boolean" and isinstance(value, bool):
             return value
+        if local in ("date", "dateTime", "dateTimeStamp") and isinstance(value, (datetime.date, datetime.datetime)):
+            return value
     return str(term)
+
+
+def plain(term: Node | None) -> Any:
+    """A term as a JSON-ready value: :func:`python_value`, with dates and times as their ISO 8601 text.
+
+    >>> from rdflib import Literal, XSD
+    >>> plain(Literal("2024-02-29", datatype=XSD.date)), plain(Literal(12))
+    ('2024-02-29', 12)
+    """
+    value = python_value(term)
+    return str(term) if isinstance(value, datetime.date) else value
 
 
 def text(term: Node | None) -> str:

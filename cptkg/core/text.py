@@ -82,13 +82,14 @@ def dumps(value: Any, **options: Any) -> str:
 def csv_cell(value: object) -> str:
     """A CSV cell no spreadsheet runs: a text that starts a formula gets a leading apostrophe.
 
-    Numbers (``-2``, ``+1.5``) stay numbers; the raw value is in the JSON form.
+    Numbers (``-2``, ``+1.5``) stay numbers, a lone ``-`` stays itself; the raw value is in the JSON form.
 
-    >>> csv_cell("@SUM(A1:A9)"), csv_cell("+1"), csv_cell("\\tx")
-    ("'@SUM(A1:A9)", '+1', "'\\tx")
+    >>> csv_cell("@SUM(A1:A9)"), csv_cell("+1"), csv_cell("\\tx"), csv_cell("-")
+    ("'@SUM(A1:A9)", '+1', "'\\tx", '-')
     """
     text = str(value)
-    if text.startswith(FORMULA_LEADS) and not _NUMBER.fullmatch(text):
+    # a lone "-" (a strand, an empty mark) or "+" is no formula; a sign before a number is a number
+    if len(text) > 1 and text.startswith(FORMULA_LEADS) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -110,5 +111,6 @@ class CsvWriter:
         self.quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
 
     def writerow(self, cells: Iterable[object]) -> None:
+        """Write one row, its cells defused (:func:`csv_cell`)."""
         row = [csv_cell(cell) for cell in cells]
         (self.quoted if any("\r" in cell for cell in row) else self.plain).writerow(row)

@@ -78,6 +78,7 @@ class ReasonedGraph(CoreGraph):
         return self.asserted.export(fmt, include)
 
     def reason(self, engine: str | Engine = "rules") -> ReasonedGraph:
+        """This closure when it was made by ``engine``, else the closure of the same asserted triples by that engine."""
         return self if engine_for(engine).name == self.engine else reason(self.asserted, engine, self.backend.name)
 
 

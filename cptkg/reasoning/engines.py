@@ -33,6 +33,7 @@ class Engine:
     name: str = ""
 
     def closure(self, asserted: list[ox.Triple]) -> Closure:
+        """The triples the engine infers from the asserted ones (and the inconsistencies it reports)."""
         raise NotImplementedError
 
 
@@ -115,6 +116,11 @@ ENGINES: dict[str, Callable[[], Engine]] = {"rules": RulesEngine, "owlrl": Owlrl
 
 
 def engine_for(name: str | Engine) -> Engine:
+    """The engine of that name (``rules`` or ``owlrl``), or the engine given; a :class:`~cptkg.ParameterError` for another name.
+
+    >>> engine_for("rules").name
+    'rules'
+    """
     if isinstance(name, Engine):
         return name
     if name not in ENGINES:

@@ -238,7 +238,8 @@ def render(diagram: graphviz.Digraph, fmt: str = "svg") -> bytes:
         return diagram.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
         raise CptkgError(
-            f"drawing {fmt} needs Graphviz's dot program (Debian: apt-get install graphviz); --format dot needs nothing"
+            f"drawing {fmt} needs Graphviz's dot program (apt install graphviz, brew install graphviz or "
+            "conda install -c conda-forge graphviz); --format dot needs nothing"
         ) from None
     except graphviz.CalledProcessError as error:
         said = (error.stderr or b"").decode("utf-8", errors="replace").strip().splitlines()

@@ -15,6 +15,7 @@ graphviz, Markdown) and Graphviz's ``dot`` program.
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,14 +24,24 @@ from ..core.errors import CptkgError, InputError, OutputExistsError
 if TYPE_CHECKING:
     from ..core.graph import CoreGraph
 
-#: The public API the reference documents, in reading order: (module, names).
-API: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cptkg", ("load", "connect", "KnowledgeGraph", "Result", "Row")),
-    ("cptkg.report", ("build", "render")),
-    ("cptkg.report.html", ("report_page", "ReportPage", "statement_sources", "disagreements", "page", "fragment")),
-    ("cptkg.report.diagram", ("code_diagram", "ontology_diagram", "render")),
-    ("cptkg", ("CptkgError", "UnknownQueryError", "UnknownCodeError", "ParameterError", "InputError",
-               "OutputExistsError")),
+#: The API reference, in reading order: (heading, module, names). Names None: the module's
+#: ``__all__`` (its functions and classes), so a capability's reference follows its public face.
+API: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("`cptkg`", "cptkg", ("load", "connect", "iri", "KnowledgeGraph", "Result", "Row")),
+    ("Validation: `cptkg.validation`", "cptkg.validation", None),
+    ("Reasoning: `cptkg.reasoning`", "cptkg.reasoning", None),
+    ("Consistency checks: `cptkg.checks`", "cptkg.checks", None),
+    ("Terminology: `cptkg.terminology`", "cptkg.terminology", None),
+    ("Variant scope: `cptkg.variants`", "cptkg.variants", None),
+    ("Claim checks: `cptkg.claims`", "cptkg.claims", None),
+    ("The report: `cptkg.report`", "cptkg.report", None),
+    ("The report page: `cptkg.report.html`", "cptkg.report.html",
+     ("report_page", "ReportPage", "statement_sources", "disagreements", "page", "fragment")),
+    ("Pictures: `cptkg.report.diagram`", "cptkg.report.diagram", ("code_diagram", "ontology_diagram", "render")),
+    ("Over HTTP: `cptkg.serve`", "cptkg.serve", None),
+    ("Errors and warnings: `cptkg`", "cptkg", ("CptkgError", "UnknownQueryError", "SparqlTextError", "UnknownCodeError",
+                                                "ParameterError", "RowCountError", "InputError", "OutputExistsError",
+                                                "BindingWarning")),
 )  # fmt: skip
 
 _PAGE_STYLE = """body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
@@ -38,6 +49,8 @@ _PAGE_STYLE = """body { font-family: system-ui, -apple-system, "Segoe UI", Helve
 h1, h2 { color: #1f4e79; } pre, code { font-family: ui-monospace, Menlo, Consolas, monospace; background: #f3f5f7; }
 pre { padding: .6rem; overflow-x: auto; } table { border-collapse: collapse; }
 th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; } nav { margin-bottom: 1rem; }"""
+
+_ROLE = re.compile(r":(?:func|class|meth|mod|data|attr|exc|obj):`(~?)([^`<]+?)(?:\s*<([^>]+)>)?`")
 
 
 def guide_path() -> Path:
@@ -54,29 +67,78 @@ def _signature(obj: Any) -> str:
         return "(...)"
 
 
+def markdown_of(docstring: str) -> str:
+    r"""A docstring as Markdown: Sphinx roles and double backquotes as code, doctest examples as code blocks.
+
+    >>> markdown_of("Run :meth:`~cptkg.KnowledgeGraph.query`, ``kg.sparql``.\n\n>>> 1 + 1\n2").splitlines()
+    ['Run `query`, `kg.sparql`.', '', '```pycon', '>>> 1 + 1', '2', '```']
+    """
+
+    def role(match: re.Match) -> str:
+        name = match[3] or match[2]
+        return f"`{name.rsplit('.', 1)[-1] if match[1] else name}`"
+
+    lines: list[str] = []
+    in_example = False
+    for line in docstring.splitlines():
+        if line.startswith(">>>") and not in_example:
+            lines.append("```pycon")
+            in_example = True
+        elif in_example and not line.strip():
+            lines.append("```")
+            in_example = False
+        lines.append(line if in_example else _ROLE.sub(role, line).replace("``", "`"))
+    if in_example:
+        lines.append("```")
+    return "\n".join(lines)
+
+
+def _documented(module: Any, names: tuple[str, ...] | None) -> list[str]:
+    """The names a module's part of the reference documents: those given, else its public functions and classes."""
+    if names is not None:
+        return list(names)
+    public = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
+    return [n for n in public if inspect.isclass(getattr(module, n)) or inspect.isfunction(getattr(module, n))]
+
+
+def _members(cls: type) -> list[tuple[str, Any]]:
+    """A class's public methods and properties, its own and those it inherits from the package's classes."""
+    found = []
+    for name in sorted(dir(cls)):
+        if name.startswith("_"):
+            continue
+        owner = next((klass for klass in cls.__mro__ if name in vars(klass)), None)
+        if owner is None or not owner.__module__.startswith("cptkg"):
+            continue  # inherited from Mapping and friends
+        value = vars(owner)[name]
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if inspect.isfunction(value) or isinstance(value, property):
+            found.append((name, value))
+    return found
+
+
 def api_reference() -> str:
-    """The API reference, as Markdown, from the docstrings of the public functions and classes."""
+    """The API reference, as Markdown, from the docstrings of the public functions and classes (:data:`API`)."""
     import importlib
 
-    lines = ["# API reference", ""]
-    for module_name, names in API:
+    lines = ["# API reference", "", "Generated from the docstrings by `python tools/reference_docs.py`.", ""]
+    for heading, module_name, names in API:
         module = importlib.import_module(module_name)
-        lines += [f"## `{module_name}`", "", inspect.getdoc(module) or "", ""]
-        for name in names:
+        lines += [f"## {heading}", ""]
+        if heading != "Errors and warnings: `cptkg`":
+            lines += [markdown_of(inspect.getdoc(module) or ""), ""]
+        for name in _documented(module, names):
             obj = getattr(module, name)
             kind = "class" if inspect.isclass(obj) else "def"
-            lines += [f"### `{kind} {name}{_signature(obj)}`", "", inspect.getdoc(obj) or "", ""]
+            lines += [f"### `{kind} {name}{_signature(obj)}`", "", markdown_of(inspect.getdoc(obj) or ""), ""]
             if inspect.isclass(obj) and not issubclass(obj, BaseException):
-                for member, value in inspect.getmembers(obj):
-                    if member.startswith("_") or not (inspect.isfunction(value) or isinstance(value, property)):
-                        continue
-                    if member not in vars(obj):  # inherited from Sequence and friends
-                        continue
-                    doc = inspect.getdoc(value) or ""
+                for member, value in _members(obj):
+                    doc = markdown_of(inspect.getdoc(value) or "")
                     signature = "" if isinstance(value, property) else _signature(value)
                     lines += [f"- **`{member}{signature}`**: {doc.splitlines()[0] if doc else ''}"]
                 lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def markdown_page(title: str, text: str, nav: str = "") -> str:

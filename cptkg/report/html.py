@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.text import html_text as escape
 from ..core.version import __version__
-from .sections import SECTIONS, Record, _groups
+from .sections import SECTIONS, Record, _groups, advice_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -115,14 +115,7 @@ class Disagreement:
 
 
 def _advice(row: Record) -> str:
-    parts = []
-    if row.get("recommended_modifier"):
-        parts.append(f"append modifier {row['recommended_modifier']}")
-    if row.get("recommended_code"):
-        parts.append(f"bill {row['recommended_code']}")
-    if row.get("not_separately_billable"):
-        parts.append("not billed separately")
-    return "; ".join(parts) or "no structured advice"
+    return "; ".join(advice_of(row)) or "no structured advice"
 
 
 def disagreements(content: dict[str, Any]) -> list[Disagreement]:
@@ -200,8 +193,8 @@ def _said(rows: list[Record], sources: list[dict[str, Any]]) -> str:
         for said in cited:
             text = escape(said.get("source_label") or said.get("source") or "")
             if said.get("status"):
-                status = str(said["status"]).lower()
-                text += f' <span class="status status-{escape(status)}">{escape(status)}</span>'
+                status = str(said["status"])  # one spelling (VERIFIED); the CSS class is its slug
+                text += f' <span class="status status-{escape(status.lower().replace(" ", "-"))}">{escape(status)}</span>'
             texts.append(text)
         listing = ", ".join(t for t in _unique(texts) if t)
         parts.append(f'<span class="graph">{escape(_graph(graph))}</span>' + (f" ({listing})" if listing else ""))

@@ -118,17 +118,22 @@ def _modifier(rows: list[Record]) -> str:
     return f"{r['notation']} {r['description']}" + (f": {when}" if when else "") + f" (said by: {_join([_graph(x['source_graph']) for x in rows])})"
 
 
+def advice_of(row: Record) -> list[str]:
+    """What a billing-guidance row advises, in words: ``["use modifier 26"]``, ``["bill G0452"]``."""
+    advice = []
+    if row.get("recommended_modifier"):
+        advice.append(f"use modifier {row['recommended_modifier']}")
+    if row.get("recommended_code"):
+        advice.append(f"bill {row['recommended_code']}")
+    if row.get("not_separately_billable"):
+        advice.append("not billed separately")
+    return advice
+
+
 def _guidance(rows: list[Record]) -> str:
     r = rows[0]
-    advice = []
-    if r.get("recommended_modifier"):
-        advice.append(f"use modifier {r['recommended_modifier']}")
-    if r.get("recommended_code"):
-        advice.append(f"bill {r['recommended_code']}")
-    if r.get("not_separately_billable"):
-        advice.append("not billed separately")
     payer = r.get("payer") or "any payer"
-    return f"{r['label']} [{payer}; {', '.join(advice) or 'no structured advice'}] (said by: {_graph(r['graph'])})\n  {r.get('text') or ''}".rstrip()
+    return f"{r['label']} [{payer}; {', '.join(advice_of(r)) or 'no structured advice'}] (said by: {_graph(r['graph'])})\n  {r.get('text') or ''}".rstrip()
 
 
 def _related(rows: list[Record]) -> str:

@@ -89,6 +89,7 @@ class Admission:
         return True
 
     def leave(self, client: str) -> None:
+        """A query of ``client`` admitted by :meth:`admit` is over (answered, refused or abandoned)."""
         self.total -= 1
         self.admitted[client] -= 1
         if self.admitted[client] <= 0:
@@ -110,6 +111,7 @@ class Admission:
             raise
 
     def release(self, client: str) -> None:
+        """``client`` gives back the worker :meth:`worker` handed it; the next waiting query gets it."""
         self.running[client] -= 1
         if self.running[client] <= 0:
             del self.running[client]

@@ -63,6 +63,7 @@ class Endpoint:
 
     @staticmethod
     def reply(outcome: Outcome) -> HTTPResponse:
+        """The HTTP response of a query's outcome (status, media type, body, headers such as ``Retry-After``)."""
         from starlette.responses import Response
 
         headers = {"Content-Type": outcome.media_type, "Vary": "Accept", **outcome.headers}
@@ -136,6 +137,7 @@ class Endpoint:
 
     @staticmethod
     def refuse_update() -> HTTPResponse:
+        """403: the endpoint is read-only."""
         from starlette.responses import PlainTextResponse
 
         return PlainTextResponse(
@@ -166,6 +168,7 @@ class Endpoint:
         return await self.answer(request, named.text, bindings, accept, None)
 
     def service_description(self, request: Request) -> HTTPResponse:
+        """The SPARQL service description of the endpoint, in the RDF format the client accepts (406 for another)."""
         from starlette.responses import PlainTextResponse, Response
 
         media = negotiate(request.headers.get("accept"), list(GRAPH_TYPES))
@@ -178,6 +181,7 @@ class Endpoint:
         return Response(body, headers={"Content-Type": media, "Vary": "Accept"})
 
     async def home(self, request: Request) -> HTTPResponse:
+        """The query page: a form for SPARQL text and the list of named queries."""
         from starlette.responses import HTMLResponse
 
         return HTMLResponse(home_page(self.kg))

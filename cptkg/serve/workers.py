@@ -230,5 +230,6 @@ class QueryPool:
             return refusal(500, f"the query failed in its worker: {error}")
 
     def close(self) -> None:
+        """Stop the worker processes (waiting a few seconds for them)."""
         self.pool.stop()
         self.pool.join(timeout=5)

@@ -6,16 +6,17 @@ named query and gives each one the reference record that supports it, a confiden
 :func:`to_sssom` writes that set as SSSOM TSV. :func:`lookup` answers "which cptkg resources does
 this outside identifier map to, and how", resolving an ICD-10-CM code through its categories.
 :func:`link` loads a terminology or mapping file a user brings (OWL/Turtle or any RDF format, OBO
-Graph JSON, SSSOM TSV) into its own named graph, so that one SPARQL query can walk from a code
-through its mappings into it.
+Graphs JSON, OBO, SSSOM TSV as published) into its own named graph, so that one SPARQL query can
+walk from a code through its mappings into it, and says in a :class:`LinkReport` what it linked
+and what it skipped.
 
 (The ICD-10-CM lineage is shared by mapping look-ups and claim checks, so that both resolve a
 billable code through its categories the same way.)
 """
 
 from .icd10cm import icd10cm_lineage
-from .identifiers import IDENTIFIER_PATTERNS, parse_curie
-from .link import LINK_FORMATS, link, link_format, link_graph_name, read_obographs, read_sssom
+from .identifiers import IDENTIFIER_PATTERNS, PrefixResolution, parse_curie
+from .link import LINK_FORMATS, LinkReport, link, link_format, link_graph_name, read_prefix_map
 from .lookup import Answer, Hit, lookup
 from .mappings import CONFIDENCE, JUSTIFICATION, SSSOM_COLUMNS, Mapping, grade, mapping_set, to_sssom, to_turtle
 
@@ -27,7 +28,9 @@ __all__ = [
     "SSSOM_COLUMNS",
     "Answer",
     "Hit",
+    "LinkReport",
     "Mapping",
+    "PrefixResolution",
     "grade",
     "icd10cm_lineage",
     "link",
@@ -36,8 +39,7 @@ __all__ = [
     "lookup",
     "mapping_set",
     "parse_curie",
-    "read_obographs",
-    "read_sssom",
+    "read_prefix_map",
     "to_sssom",
     "to_turtle",
 ]

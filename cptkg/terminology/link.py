@@ -1,32 +1,32 @@
-"""Outside terminology and mapping files (RDF, OBO Graph JSON, SSSOM TSV) loaded into their own named graphs."""
+"""Outside terminology and mapping files (SSSOM, OBO Graphs JSON, OBO, any RDF) linked into their own named graphs.
+
+:func:`link` reads a file as it is published, keeps every row or statement that can be read,
+sets aside the others with their line (or JSON path) and reason, and says what it linked in a
+:class:`LinkReport`: how many mappings and statements, how many of them touch a cptkg resource
+(an identifier the graph's SKOS matches name, or a cptkg IRI), what was skipped and why.
+A file of which nothing can be used raises :class:`InputError` and leaves the graph as it was.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..core.errors import InputError
-from ..core.prefixes import CPTKG, NAMESPACES, curie_or_iri
-from .identifiers import parse_curie
+from ..core.errors import InputError, one_line
+from ..core.findings import Report
+from ..core.prefixes import CPTKG, curie_or_iri
+from .identifiers import PrefixResolution
+from .sssom import RDFS_LABEL, Skipped
 
 if TYPE_CHECKING:
-    import curies
     import pyoxigraph as ox
 
     from ..core.graph import CoreGraph
 
-
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
-OBO_XREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
-
-
-LINK_FORMATS = ("sssom", "obographs")
+LINK_FORMATS = ("sssom", "obographs", "obo")
 
 
 def link_graph_name(path: Path) -> str:
@@ -36,7 +36,8 @@ def link_graph_name(path: Path) -> str:
     'https://w3id.org/cptkg/graph-link-mondo_exactmatch_ncit'
     """
     name = path.name
-    for suffix in (".sssom.tsv", ".tsv", ".json", ".ttl", ".owl", ".rdf", ".xml", ".nt", ".nq", ".trig", ".jsonld"):
+    suffixes = (".sssom.tsv", ".tsv", ".json", ".obo", ".ttl", ".owl", ".rdf", ".xml", ".nt", ".nq", ".trig", ".jsonld")
+    for suffix in suffixes:
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)]
             break
@@ -44,25 +45,121 @@ def link_graph_name(path: Path) -> str:
 
 
 def link_format(path: Path, explicit: str | None = None) -> str:
-    """``sssom``, ``obographs`` or an RDF format name of :data:`cptkg.core.rdfio.FORMATS`."""
+    """``sssom``, ``obographs``, ``obo`` or an RDF format name of :data:`cptkg.core.rdfio.FORMATS`."""
     from ..core.rdfio import format_for
 
     if explicit in LINK_FORMATS:
         return explicit  # type: ignore[return-value]
     if explicit:
         return format_for(path, explicit)
-    if path.name.lower().endswith(".tsv"):
+    name = path.name.lower()
+    if name.endswith(".tsv"):
         return "sssom"
-    if path.suffix.lower() == ".json":
+    if name.endswith(".obo"):
+        return "obo"
+    if name.endswith(".json"):
         return "obographs"
     return format_for(path)
 
 
-def link(kg: CoreGraph, path: str | Path, input_format: str | None = None) -> str:
-    """Load an outside terminology or mapping file into its own named graph; returns the graph IRI.
+@dataclass
+class LinkReport(Report):
+    """What :func:`link` linked from one file: counts, the links into cptkg, and what was skipped."""
 
-    The whole file is read and checked before anything is added, so a refused file leaves the
-    graph as it was. Errors name the file, the line and the reason.
+    path: str
+    graph: str
+    format: str
+    reader: str
+    statements: int
+    mappings: int | None = None
+    touching: list[tuple[str, str]] = field(default_factory=list)  # (outside identifier, cptkg resource)
+    touching_count: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    not_kept: dict[str, int] = field(default_factory=dict)
+
+    columns = ("line", "what", "reason")
+
+    def entries(self) -> list[Skipped]:
+        return self.skipped
+
+    def cells(self, entry: Skipped) -> list[str]:
+        return ["" if entry.line is None else str(entry.line), entry.where, entry.reason]
+
+    @property
+    def exit_status(self) -> int:
+        return 0
+
+    def summary(self) -> str:
+        counted = f"{self.mappings} mapping{'s' if self.mappings != 1 else ''} ({self.statements} statements)"
+        what = counted if self.mappings is not None else f"{self.statements} statements"
+        unit = "mapping" if self.mappings is not None else "statement"
+        text = (
+            f"linked {self.path} into {curie_or_iri(self.graph)}: {what}; {self.touching_count} "
+            f"{unit}{'s' if self.touching_count != 1 else ''} touch cptkg resources"
+        )
+        if self.skipped:
+            text += f"; {len(self.skipped)} skipped"
+        if self.not_kept:
+            text += "; not kept: " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.not_kept.items()))
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "graph": curie_or_iri(self.graph),
+            "format": self.format,
+            "reader": self.reader,
+            "statements": self.statements,
+            "mappings": self.mappings,
+            "touching": self.touching_count,
+            "links": [{"identifier": outside, "resource": resource} for outside, resource in self.touching],
+            "skipped": [{"line": s.line, "where": s.where, "reason": s.reason} for s in self.skipped],
+            "not_kept": self.not_kept,
+        }
+
+    def to_text(self) -> str:
+        lines = [self.summary()]
+        lines += [f"  {outside} -> {resource}" for outside, resource in self.touching]
+        lines += [f"  skipped {entry.text()}" for entry in self.skipped]
+        return "\n".join(lines) + "\n"
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def read_prefix_map(path: str | Path) -> dict[str, str]:
+    """A prefix map file (YAML or JSON: prefix -> URI prefix; a ``curie_map`` key may hold it)."""
+    import yaml
+
+    from ..core.inputs import safe_yaml
+    from ..core.rdfio import read_text
+
+    path = Path(path)
+    try:
+        data = safe_yaml(read_text(path), path) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(f"not YAML or JSON: {one_line(str(getattr(error, 'problem', error)))}", path=path,
+                         line=mark.line + 1 if mark else None) from None
+    if isinstance(data, dict) and isinstance(data.get("curie_map"), dict):
+        data = data["curie_map"]
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise InputError("a prefix map must map each prefix to a URI prefix (text to text)", path=path)
+    for prefix, uri in data.items():
+        if not re.fullmatch(r"[A-Za-z_][\w.-]*", prefix) or not uri.startswith(("http://", "https://", "urn:")):
+            raise InputError(f"prefix {prefix!r}: expected a prefix name and an http(s) or urn URI, not {uri!r}", path=path)
+    return data
+
+
+def link(
+    kg: CoreGraph, path: str | Path, input_format: str | None = None, prefix_map: dict[str, str] | str | Path | None = None
+) -> LinkReport:
+    """Load an outside terminology or mapping file into its own named graph and say what was linked.
+
+    ``prefix_map`` (a dict, or a YAML/JSON file) gives prefixes their URI prefixes, over the file's
+    own: how a placeholder or a foreign address is mapped to the graph's identifiers. The file is
+    read and checked whole before anything is added; when nothing in it can be used, an
+    :class:`InputError` naming the file, the line and the reason is raised and the graph is unchanged.
     """
     from ..core.resources import Source
 
@@ -70,17 +167,72 @@ def link(kg: CoreGraph, path: str | Path, input_format: str | None = None) -> st
     graph = link_graph_name(path)
     if any(source.graph == graph for source in kg.sources):
         raise InputError(f"a file named like this is already linked as {curie_or_iri(graph)}", path=path)
+    user_map = read_prefix_map(prefix_map) if isinstance(prefix_map, (str, Path)) else dict(prefix_map or {})
     fmt = link_format(path, input_format)
-    if fmt == "sssom":
-        quads = read_sssom(path, graph)
-    elif fmt == "obographs":
-        quads = read_obographs(path, graph)
-    else:
-        from ..core.rdfio import read_quads
-
-        quads = [_into(q, graph) for q in read_quads(path, graph, fmt=fmt, require_triples=True)]
+    report, quads, pairs = _read(path, graph, fmt, user_map)
+    if not quads:
+        if not report.skipped:
+            raise InputError("holds nothing to link", path=path)
+        first, more = report.skipped[0], len(report.skipped) - 1
+        where = f" ({first.where})" if first.where else ""
+        raise InputError(f"nothing to link{where}: {first.reason}" + (f" (and {more} more skipped)" if more else ""),
+                         path=path, line=first.line)
+    _count_touching(kg, report, pairs)
     kg.add_source(Source(path, graph, fmt, True), quads)
-    return graph
+    return report
+
+
+def _read(path: Path, graph: str, fmt: str, user_map: dict[str, str]) -> tuple[LinkReport, list[ox.Quad], list[tuple[str, str]]]:
+    """The report (counts, skipped), the quads and the (subject, object) IRI pairs of one file."""
+    if fmt == "sssom":
+        from .sssom import mapping_quads, read_table
+
+        table = read_table(path, _read_text(path))
+        quads, mappings = mapping_quads(path, table, graph, user_map)
+        report = LinkReport(str(path), graph, fmt, table.reader, len(quads), mappings, skipped=table.skipped)
+        mapping_triples = [q for q in quads if q.predicate.value != RDFS_LABEL]
+        return report, quads, [(q.subject.value, q.object.value) for q in mapping_triples]
+    if fmt in ("obographs", "obo"):
+        from .obographs import obograph_quads
+
+        document, reader = (_obo_document(path), _pronto_version()) if fmt == "obo" else (_json(path), "json")
+        try:
+            quads, skipped, not_kept = obograph_quads(document, graph, PrefixResolution(None, user_map))
+        except InputError as error:
+            raise InputError(error.reason, path=path, line=1) from None
+        report = LinkReport(str(path), graph, fmt, reader, len(quads), skipped=skipped, not_kept=not_kept)
+        return report, quads, _node_pairs(quads)
+    from ..core.rdfio import read_quads
+
+    quads = [_into(q, graph) for q in read_quads(path, graph, fmt=fmt, require_triples=True)]
+    return LinkReport(str(path), graph, fmt, "pyoxigraph", len(quads)), quads, _node_pairs(quads)
+
+
+def _node_pairs(quads: list[ox.Quad]) -> list[tuple[str, str]]:
+    import pyoxigraph as ox
+
+    return [(q.subject.value, q.object.value if isinstance(q.object, ox.NamedNode) else "") for q in quads
+            if isinstance(q.subject, ox.NamedNode)]
+
+
+def _count_touching(kg: CoreGraph, report: LinkReport, pairs: list[tuple[str, str]]) -> None:
+    """How many mappings (or statements) name an identifier a cptkg resource maps to, or a cptkg IRI."""
+    targets: dict[str, set[str]] = {}
+    for row in kg.query("mappings").records():
+        if str(row["resource"]).startswith("cptkg:"):
+            targets.setdefault(str(row["target"]), set()).add(str(row["resource"]))
+
+    def resources(iri: str) -> set[str]:
+        if iri.startswith(CPTKG):
+            return {curie_or_iri(iri)}
+        return targets.get(curie_or_iri(iri), set()) if iri else set()
+
+    found: set[tuple[str, str]] = set()
+    for pair in pairs:
+        hits = {(curie_or_iri(iri), resource) for iri in pair for resource in resources(iri)}
+        report.touching_count += bool(hits)
+        found |= hits
+    report.touching = sorted(found)
 
 
 def _into(quad: ox.Quad, graph: str) -> ox.Quad:
@@ -91,269 +243,48 @@ def _into(quad: ox.Quad, graph: str) -> ox.Quad:
 
 
 def _read_text(path: Path) -> str:
+    from ..core.rdfio import read_text
+
+    return read_text(path)
+
+
+def _json(path: Path) -> object:
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text: {error.reason}", path=path) from None
-    except OSError as error:
-        from ..core.rdfio import unreadable
-
-        raise unreadable(path, error) from None
-
-
-def _file_converter(prefix_map: dict[str, str], path: Path, line: int) -> curies.Converter:
-    """The package prefix map plus a file's own prefixes; a file may not redefine a package prefix."""
-    import curies
-
-    converter = curies.Converter.from_prefix_map(dict(NAMESPACES))
-    for prefix, uri in prefix_map.items():
-        prefix, uri = str(prefix), str(uri)
-        if converter.has_prefix(prefix):
-            known = converter.expand_pair(prefix, "")
-            if known != uri:
-                raise InputError(
-                    f"the curie_map gives prefix {prefix!r} the URI {uri!r}, but it is {known!r}", path=path, line=line
-                )
-        elif uri in converter.reverse_prefix_map:
-            converter.add_prefix_synonym(converter.reverse_prefix_map[uri], prefix)
-        else:
-            converter.add_prefix(prefix, uri)
-    return converter
-
-
-SSSOM_REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification")
-#: Values a YAML header may stand for once its aliases are expanded (a real header has dozens; an
-#: alias bomb of a few hundred bytes stands for billions).
-MAX_YAML_VALUES = 100_000
-
-
-def _curie_map(header: str, path: Path) -> dict[str, str]:
-    """The ``curie_map`` of an SSSOM file's YAML header (prefix to URI prefix, both text)."""
-    import yaml
-
-    try:
-        meta = _yaml_header(header, path) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            f"the header is not valid YAML: {getattr(error, 'problem', error)}",
-            path=path,
-            line=mark.line + 1 if mark else 1,
-        ) from None
-    if not isinstance(meta, dict):
-        raise InputError("the header must be a YAML mapping", path=path, line=1)
-    prefix_map = meta.get("curie_map") or {}
-    if not isinstance(prefix_map, dict):
-        raise InputError("curie_map must map prefixes to URI prefixes", path=path, line=1)
-    if not all(isinstance(key, str) and isinstance(value, str) for key, value in prefix_map.items()):
-        raise InputError("curie_map keys and values must be text (a prefix and its URI prefix)", path=path, line=1)
-    return prefix_map
-
-
-def _yaml_header(text: str, path: Path) -> object:
-    """The SSSOM header read by YAML's safe loader, refused when its aliases (``*name``) would stand
-    for more than :data:`MAX_YAML_VALUES` values: a YAML "billion laughs" is refused before any
-    code expands it."""
-    import yaml
-
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is not None and _expanded_size(node) > MAX_YAML_VALUES:
-            raise InputError(
-                f"the header's YAML aliases stand for more than {MAX_YAML_VALUES:,} values; write it out plainly",
-                path=path,
-                line=1,
-            )
-        return loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-
-
-def _expanded_size(root: object) -> int:
-    """How many nodes a YAML node graph holds with every alias expanded (shared nodes counted once
-    per use), computed once per node: linear in the graph, never in its expansion."""
-    import yaml
-
-    sizes: dict[int, int] = {}
-
-    def size(node: object) -> int:
-        if id(node) in sizes:
-            return sizes[id(node)]
-        sizes[id(node)] = 1  # a recursive alias counts once
-        children = []
-        if isinstance(node, yaml.SequenceNode):
-            children = node.value
-        elif isinstance(node, yaml.MappingNode):
-            children = [item for pair in node.value for item in pair]
-        total = 1 + sum(size(child) for child in children)
-        sizes[id(node)] = total
-        return total
-
-    return size(root)
-
-
-def read_sssom(path: Path, graph: str) -> list[ox.Quad]:
-    """The rows of an SSSOM TSV file as quads of ``graph``: one triple per mapping, plus labels.
-
-    Refused, with file, line and reason: a header that is not YAML, a missing required column, a
-    row of the wrong width, an unknown prefix, a malformed identifier, a confidence outside 0..1 and
-    a row whose subject, predicate and object repeat an earlier row.
-    """
-    import pyoxigraph as ox
-
-    lines = _read_text(path).splitlines()
-    header_lines = 0
-    while header_lines < len(lines) and lines[header_lines].startswith("#"):
-        header_lines += 1
-    converter = _file_converter(_curie_map("\n".join(line[1:] for line in lines[:header_lines]), path), path, 1)
-    table = list(csv.reader(lines[header_lines:], delimiter="\t", quoting=csv.QUOTE_NONE))
-    column_line = header_lines + 1
-    if not table or not any(table[0]):
-        raise InputError("no column header line after the YAML header", path=path, line=column_line)
-    columns = table[0]
-    missing = [name for name in SSSOM_REQUIRED if name not in columns]
-    if missing:
-        raise InputError(f"the column header lacks {', '.join(missing)}", path=path, line=column_line)
-    index = {name: position for position, name in enumerate(columns)}
-    quads: list[ox.Quad] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    g = ox.NamedNode(graph)
-    label = ox.NamedNode(RDFS + "label")
-    for offset, cells in enumerate(table[1:], start=1):
-        number = column_line + offset
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(columns):
-            raise InputError(f"the row has {len(cells)} fields; the header has {len(columns)}", path=path, line=number)
-        iris = {}
-        for name in SSSOM_REQUIRED:
-            value = cells[index[name]].strip()
-            try:
-                iris[name] = parse_curie(value, converter)[2]
-            except InputError as error:
-                raise InputError(f"{name}: {error}", path=path, line=number) from None
-        if "confidence" in index and cells[index["confidence"]].strip():
-            try:
-                confidence = float(cells[index["confidence"]])
-            except ValueError:
-                confidence = -1.0
-            if not 0.0 <= confidence <= 1.0:
-                raise InputError(f"confidence {cells[index['confidence']]!r} is not a number from 0 to 1", path=path, line=number)
-        key = (iris["subject_id"], iris["predicate_id"], iris["object_id"])
-        if key in seen:
-            raise InputError(
-                f"duplicate row: {cells[index['subject_id']]} {cells[index['predicate_id']]} "
-                f"{cells[index['object_id']]} is already on line {seen[key]}",
-                path=path,
-                line=number,
-            )
-        seen[key] = number
-        subject, obj = ox.NamedNode(key[0]), ox.NamedNode(key[2])
-        quads.append(ox.Quad(subject, ox.NamedNode(key[1]), obj, g))
-        for column, node in (("subject_label", subject), ("object_label", obj)):
-            if column in index and cells[index[column]].strip():
-                quads.append(ox.Quad(node, label, ox.Literal(cells[index[column]].strip()), g))
-    if not quads:
-        raise InputError("holds no mapping rows", path=path, line=column_line)
-    return quads
-
-
-def read_obographs(path: Path, graph: str) -> list[ox.Quad]:
-    """The nodes and edges of an OBO Graph JSON file as quads of ``graph``.
-
-    Nodes give ``rdf:type owl:Class`` (for CLASS nodes), ``rdfs:label``, database cross-references
-    (``oboInOwl:hasDbXref`` literals) and property values whose value is an identifier (SKOS
-    matches, for instance); ``is_a`` edges give ``rdfs:subClassOf``, other edges their predicate.
-    """
-    import pyoxigraph as ox
-
-    from ..core.prefixes import converter as package_converter
-
-    try:
-        document = json.loads(_read_text(path))
+        return json.loads(_read_text(path))
     except json.JSONDecodeError as error:
         raise InputError(f"not valid JSON: {error.msg}", path=path, line=error.lineno) from None
     except RecursionError:
-        raise InputError("the JSON is nested too deeply to read", path=path, line=1) from None
-    if not isinstance(document, dict) or not isinstance(document.get("graphs"), list):
-        raise InputError("not an OBO Graph JSON document (no 'graphs' list)", path=path, line=1)
-    convert = package_converter()
-
-    def iri(value: str, where: str) -> ox.NamedNode:
-        text = value.strip()
-        if text.startswith(("http://", "https://", "urn:")):
-            return ox.NamedNode(text)
-        try:
-            return ox.NamedNode(parse_curie(text, convert)[2])
-        except InputError as error:
-            raise InputError(f"{where}: {error}", path=path) from None
-
-    g = ox.NamedNode(graph)
-    quads: list[ox.Quad] = []
-    predicates = {"is_a": ox.NamedNode(RDFS + "subClassOf"), "type": ox.NamedNode(RDF_TYPE)}
-    shape = _Shape(path)
-    for number, item in enumerate(document["graphs"]):
-        item = shape.object(item, f"graphs[{number}]")
-        for position, node in enumerate(shape.objects(item.get("nodes"), f"graphs[{number}].nodes")):
-            where = f"graphs[{number}].nodes[{position}]"
-            subject = iri(shape.text(node.get("id"), f"{where}.id"), where)
-            if node.get("type") == "CLASS":
-                quads.append(ox.Quad(subject, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL_CLASS), g))
-            if node.get("lbl"):
-                label = ox.Literal(shape.text(node["lbl"], f"{where}.lbl"))
-                quads.append(ox.Quad(subject, ox.NamedNode(RDFS + "label"), label, g))
-            meta = shape.object(node.get("meta"), f"{where}.meta")
-            for xref in shape.objects(meta.get("xrefs"), f"{where}.meta.xrefs"):
-                value = shape.text(xref.get("val"), f"{where}.meta.xrefs")
-                quads.append(ox.Quad(subject, ox.NamedNode(OBO_XREF), ox.Literal(value), g))
-            values = f"{where}.meta.basicPropertyValues"
-            for value in shape.objects(meta.get("basicPropertyValues"), values):
-                predicate = iri(shape.text(value.get("pred"), values), values)
-                target = shape.text(value.get("val"), values)
-                looks_like_id = target.startswith(("http://", "https://")) or (
-                    ":" in target and convert.has_prefix(target.split(":", 1)[0])
-                )
-                term = iri(target, where) if looks_like_id else ox.Literal(target)
-                quads.append(ox.Quad(subject, predicate, term, g))
-        for position, edge in enumerate(shape.objects(item.get("edges"), f"graphs[{number}].edges")):
-            where = f"graphs[{number}].edges[{position}]"
-            sub, pred, obj = (shape.text(edge.get(key), f"{where}.{key}") for key in ("sub", "pred", "obj"))
-            predicate = predicates.get(pred) or iri(pred, where)
-            quads.append(ox.Quad(iri(sub, where), predicate, iri(obj, where), g))
-    if not quads:
-        raise InputError("holds no nodes or edges", path=path, line=1)
-    return quads
+        raise InputError("not usable JSON: nested too deeply", path=path) from None
 
 
-class _Shape:
-    """Checks that the parts of a JSON document have the kind the reader expects (an object, a list
-    of objects, a text), so that any other kind is an InputError naming where, never a crash."""
+def _pronto_version() -> str:
+    from importlib.metadata import version
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def object(self, value: object, where: str) -> dict:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise InputError(f"{where}: expected a JSON object, not {_kind(value)}", path=self.path)
-        return value
-
-    def objects(self, value: object, where: str) -> list[dict]:
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise InputError(f"{where}: expected a list of JSON objects", path=self.path)
-        return value
-
-    def text(self, value: object, where: str) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise InputError(f"{where}: expected text, not {_kind(value)}", path=self.path)
-        return str(value)
+    return f"pronto {version('pronto')}"
 
 
-def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list", bool: "a boolean"}.get(type(value), type(value).__name__)
+def _obo_document(path: Path) -> object:
+    """An OBO flat file as an OBO Graphs document, read by pronto (the ``obo`` extra)."""
+    import io
+    import warnings
+
+    try:
+        import pronto
+    except ImportError:
+        raise InputError("reading .obo files needs pronto: pip install 'cptkg[mappings]'", path=path) from None
+    _read_text(path)  # a missing or non-UTF-8 file is named here, not inside pronto
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pronto warns about every unknown header clause
+            ontology = pronto.Ontology(str(path), import_depth=0)
+            buffer = io.BytesIO()
+            ontology.dump(buffer, format="json")
+    except Exception as error:  # noqa: BLE001 - any failure of the outside reader is this file's error
+        line = getattr(error, "lineno", None) or _line_of(str(error))
+        raise InputError(f"pronto cannot read the OBO file: {one_line(str(error))[:200]}", path=path, line=line) from None
+    return json.loads(buffer.getvalue().decode("utf-8"))
+
+
+def _line_of(message: str) -> int | None:
+    found = re.search(r"line (\d+)", message)
+    return int(found.group(1)) if found else None

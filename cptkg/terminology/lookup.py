@@ -38,15 +38,18 @@ class Answer:
 
     @property
     def found(self) -> bool:
+        """Whether some cptkg resource maps to the identifier (or to one of its categories)."""
         return bool(self.hits)
 
     def message(self) -> str:
+        """One line saying how many resources the identifier maps to, or that none does."""
         if self.found:
             return f"{self.identifier} maps to {len({h.resource for h in self.hits})} cptkg resource(s)"
         tried = f" (nor do its categories {', '.join(self.lineage[1:])})" if len(self.lineage) > 1 else ""
         return f"no mapping: no cptkg resource maps to {self.identifier}{tried}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The answer as a JSON-ready dictionary, each mapping marked direct or through a category."""
         return {
             "identifier": self.identifier,
             "iri": self.iri,
@@ -60,6 +63,7 @@ class Answer:
         }
 
     def to_text(self) -> str:
+        """The message, then one line per mapping."""
         lines = [self.message()]
         for hit in self.hits:
             how = "" if hit.via == self.identifier else f"  (through its category {hit.via})"

@@ -41,6 +41,7 @@ class Mapping:
     comment: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The link as a JSON-ready dictionary."""
         return {**asdict(self), "sources": list(self.sources), "citations": list(self.citations)}
 
 

@@ -34,6 +34,7 @@ class ValidationResult:
     message: str
 
     def row(self) -> list[str]:
+        """The result's fields as text cells (empty for None), for tables."""
         return ["" if cell is None else str(cell) for cell in asdict(self).values()]
 
 

@@ -92,6 +92,7 @@ class Classifier:
     # ------------------------------------------------------------------ HGVS c.
 
     def coding(self, variant: CodingChange) -> VariantResult:
+        """Classify a change on a transcript (``c.``), such as ``NM_002524.5:c.35G>A``."""
         text, change = variant.text, variant.change
         gene = self._gene_of_reference(variant, proteins=False)
         if isinstance(gene, str):
@@ -259,6 +260,7 @@ class Classifier:
     # ------------------------------------------------------------------ protein
 
     def protein(self, variant: ProteinChange) -> VariantResult:
+        """Classify a change of a protein (``p.``), such as ``NRAS p.G12D``."""
         text = variant.text
         gene = self._gene_of_reference(variant, proteins=bool(variant.accession))
         if isinstance(gene, str):
@@ -338,6 +340,7 @@ class Classifier:
     # ------------------------------------------------------------------ genomic
 
     def genomic(self, text: str, build: str, chrom: str, pos: int, ref: str, alt: str) -> VariantResult:
+        """Classify a change at a genomic position of an assembly (VCF-style chromosome, position, REF, ALT)."""
         if chrom.upper() in self.tables.sequences:  # a RefSeq chromosome accession names its assembly
             build, chrom = self.tables.sequences[chrom.upper()]
         chrom = chrom.upper().removeprefix("CHR")

@@ -32,6 +32,7 @@ class VariantResult:
         return answer
 
     def to_json(self, **dumps: Any) -> str:
+        """The result as one line of JSON (see :meth:`to_dict`), control characters escaped."""
         from ..core.text import dumps as json_dumps
 
         return json_dumps(self.to_dict(), **dumps)

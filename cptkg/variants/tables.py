@@ -45,6 +45,7 @@ class Region:
         return self.cds_start + (self.high - position if self.strand == "-" else position - self.low)
 
     def genomic_of(self, cds: int) -> int:
+        """The genomic position of a coding position inside the region (counted down on the minus strand)."""
         assert self.cds_start is not None
         return self.high - (cds - self.cds_start) if self.strand == "-" else self.low + (cds - self.cds_start)
 
@@ -81,11 +82,13 @@ class GeneModel:
     gaps: dict[str, list[str]] = field(default_factory=dict)
 
     def covered_codons_text(self) -> str:
+        """The codes and the codons of the gene they cover, as a phrase ("81311 covers codons 12, 13 and 61 of NRAS")."""
         numbers = sorted(self.codons)
         listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
         return f"{' and '.join(self.codes)} covers codon{'s' if len(numbers) > 1 else ''} {listed} of {self.symbol}"
 
     def exon_of_cds(self, cds: int) -> int | None:
+        """The number of the exon that holds a coding position, or None when no exon of the graph does."""
         for regions in self.exons.values():
             for region in regions:
                 if region.cds_start is not None and region.cds_start <= cds <= region.cds_end:
@@ -109,6 +112,7 @@ class ScopeTables:
         self._compile(kg)
 
     def gene(self, symbol: str) -> GeneModel:
+        """The model of a gene, made empty on first mention."""
         return self.genes.setdefault(symbol, GeneModel(symbol))
 
     def _compile(self, kg: CoreGraph) -> None:
