@@ -218,6 +218,28 @@ def probe_vcf_floor(path: str) -> None:
     _emit({"records": records, "read_s": round(time.perf_counter() - start, 3)})
 
 
+def probe_vcf_cyvcf2(path: str) -> None:
+    """htslib's own full scan through cyvcf2: every record parsed, CHROM and POS read (``bench_variants.cyvcf2_scan``)."""
+    from bench_variants import cyvcf2_scan
+
+    start = time.perf_counter()
+    records = cyvcf2_scan(Path(path))
+    _emit({"records": records, "read_s": round(time.perf_counter() - start, 3)})
+
+
+def probe_vcf_region(path: str) -> None:
+    """cyvcf2's region query of an indexed VCF over the interval cptkg reads (NRAS on GRCh38, from the graph)."""
+    from bench_variants import cyvcf2_region, nras_region
+
+    import cptkg
+    from cptkg.variants import classifier
+
+    region = nras_region(classifier(cptkg.load()))
+    start = time.perf_counter()
+    records = cyvcf2_region(Path(path), region)
+    _emit({"records": records, "read_s": round(time.perf_counter() - start, 3)})
+
+
 def probe_csv_floor(path: str) -> None:
     """A plain ``csv.reader`` pass over the claim file (``bench_claims.csv_floor``)."""
     from bench_claims import csv_floor
@@ -242,6 +264,8 @@ PROBES: dict[str, Callable[..., None]] = {
     "remote-queries": probe_remote_queries,
     "owlrl": probe_owlrl,
     "vcf-floor": probe_vcf_floor,
+    "vcf-cyvcf2": probe_vcf_cyvcf2,
+    "vcf-region": probe_vcf_region,
     "csv-floor": probe_csv_floor,
     "gsp-post": probe_gsp_post,
 }

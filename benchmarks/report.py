@@ -415,4 +415,25 @@ def _line_tables(results: dict) -> list[str]:
                 f"| {size:,} | {x.get('file_mib', '?')} MiB | {_time(x, cap)} | {rate} | {_mem(x)} | {_time(y, cap)}, {_mem(y)} |"
             )
         out.append("")
+        if op == "variant":
+            out += _variant_against_htslib(results, mine, cap)
     return out
+
+
+def _variant_against_htslib(results: dict, mine: dict, cap: float) -> list[str]:
+    """cptkg's full scan against cyvcf2's, and its region read of the indexed file against cyvcf2's query and
+    one expression (all whole processes)."""
+    hts, region, hts_region = (_runs(results, "variant", t) for t in ("cyvcf2", "region", "region-cyvcf2"))
+    single = _runs(results, "variant", "expression")
+    if not hts:
+        return []
+    out = [("| lines | cptkg full scan | cyvcf2 full scan | cptkg / cyvcf2 | cptkg region read (tabix) | cyvcf2 region query "
+            "| `cptkg variant 'NRAS G12D'` | region read / one expression |"),
+           "|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for size in sorted(mine):
+        x, h, r, hr, s = (_median(runs.get(size, [])) for runs in (mine, hts, region, hts_region, single))
+        scan = "—" if x is None or h is None else f"{x['seconds'] / max(h['seconds'], 1e-9):.2f}×"
+        answer = "—" if r is None or s is None else f"{r['seconds'] / max(s['seconds'], 1e-9):.2f}×"
+        out.append(f"| {size:,} | {_time(x, cap)} | {_time(h, cap)} | {scan} | {_time(r, cap)} | {_time(hr, cap)} "
+                   f"| {_time(s, cap)} | {answer} |")  # fmt: skip
+    return out + [""]

@@ -16,7 +16,7 @@ recorded as "> cap".
 | validate | ``cptkg --load codes validate`` (when the command exists) | the ``pyshacl`` command line on ``all.ttl`` and ``shapes.ttl`` |
 | check | ``cptkg --load codes check`` | rdflib parse + owlrl ``RDFS_OWLRL_Semantics`` closure, its error nodes |
 | push | ``cptkg --load codes push`` into an oxigraph server, then the named queries with the remote backend | a Graph Store Protocol POST of ``all.ttl``; the embedded pyoxigraph queries |
-| variant --vcf | ``cptkg variant --vcf FILE --format json`` (``--lines``) | reading and splitting the VCF (``bench_variants.read_only``) |
+| variant --vcf | ``cptkg variant --vcf FILE --format json`` (``--lines``); the same file bgzipped and tabix-indexed (region read) | reading and splitting the VCF (``bench_variants.read_only``); cyvcf2's full scan and region query; ``cptkg variant "NRAS G12D"`` |
 | claims | ``cptkg claims FILE --format json`` (``--lines``) | a ``csv.reader`` pass (``bench_claims.csv_floor``) |
 
 Raw figures go to ``results.json`` in the work folder; ``--render results.json`` rewrites the
@@ -234,21 +234,40 @@ class Suite:
 
     # -------------------------------------------------------- files of N lines
 
-    def run_lines(self, lines: int) -> None:
+    def run_variant(self, folder: Path, lines: int) -> None:
+        """A whole-genome-shaped VCF: cptkg's full scan against the split floor and htslib's (cyvcf2) own scan;
+        the same file bgzipped and tabix-indexed: cptkg's region read against cyvcf2's query and one expression."""
+        import importlib.util
+
         from bench_variants import generate as generate_vcf
+        from bench_variants import index as index_vcf
+
+        vcf = folder / "variants.vcf"
+        generate_vcf(vcf, lines)
+        out = folder / "variants.jsonl"
+        cptkg_vcf = [PY, "-m", "cptkg", "variant", "--format", "json", "--quiet", "--vcf"]
+        self.record("variant", lines, "cptkg", [*cptkg_vcf, str(vcf)], stdout=out,
+                    file_mib=round(vcf.stat().st_size / 2**20, 1))  # fmt: skip
+        self.record("variant", lines, "floor", [PY, PROBES, "vcf-floor", str(vcf)])
+        if importlib.util.find_spec("cyvcf2") is not None:
+            self.record("variant", lines, "cyvcf2", [PY, PROBES, "vcf-cyvcf2", str(vcf)])
+            indexed = index_vcf(vcf)
+            if indexed is not None:
+                self.record("variant", lines, "region", [*cptkg_vcf, str(indexed)], stdout=out)
+                self.record("variant", lines, "region-cyvcf2", [PY, PROBES, "vcf-region", str(indexed)])
+                for path in (indexed, Path(f"{indexed}.tbi")):
+                    path.unlink(missing_ok=True)
+        self.record("variant", lines, "expression", [PY, "-m", "cptkg", "variant", "NRAS G12D"], stdout=out)
+        out.unlink(missing_ok=True)
+        vcf.unlink()
+
+    def run_lines(self, lines: int) -> None:
         from generate_claims import write as write_claims
 
         folder = self.work / f"lines-{lines}"
         folder.mkdir(parents=True, exist_ok=True)
         if self.wanted("variant"):
-            vcf = folder / "variants.vcf"
-            generate_vcf(vcf, lines, False)
-            out = folder / "variants.jsonl"
-            self.record("variant", lines, "cptkg", [PY, "-m", "cptkg", "variant", "--vcf", str(vcf), "--format", "json", "--quiet"],
-                        stdout=out, file_mib=round(vcf.stat().st_size / 2**20, 1))  # fmt: skip
-            out.unlink(missing_ok=True)
-            self.record("variant", lines, "floor", [PY, PROBES, "vcf-floor", str(vcf)])
-            vcf.unlink()
+            self.run_variant(folder, lines)
         if self.wanted("claims"):
             claims = write_claims(lines, folder / "claims.csv")
             out = folder / "findings.json"

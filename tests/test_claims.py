@@ -174,12 +174,13 @@ def test_variant_column(kg):
     line = dict(zip(COLUMNS, ["V1", "81311", "", "C18.7", "Aetna", "81", "1"]))
     inside = kg.check_claims([{**line, "variant": "NRAS p.Gln61Arg"}])
     assert [f.rule for f in inside] == ["coverage-criteria-gap"]
-    outside = kg.check_claims([{**line, "variant": "NM_002524.5:c.33A>G"}, {**line, "variant": "KRAS G12D"}])
+    # codon 146 is in exon 4, which 81311 does not analyse (issue 22: a change in exons 2 and 3 is in scope)
+    outside = kg.check_claims([{**line, "variant": "NRAS A146T"}, {**line, "variant": "KRAS G12D"}])
     assert [(f.line, f.severity, f.rule) for f in outside][1::2] == [
         (1, "error", "variant-out-of-scope"),
         (2, "error", "variant-out-of-scope"),
     ]
-    assert "codon 11" in outside[1].message and "KRAS" in outside[3].message
+    assert "codon 146" in outside[1].message and "KRAS" in outside[3].message
     assert "cptkg:graph-cpt-code-set" in outside[1].sources
     unreadable = kg.check_claims([{**line, "variant": "not a variant"}])
     assert [(f.severity, f.rule) for f in unreadable][1:] == [("warning", "variant-unclassified")]

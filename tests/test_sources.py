@@ -35,6 +35,9 @@ IDENTIFYING = {
     C.sequenceAccession, C.offsetValue, C.sameNumberingAs, C.aminoAcidSequence, C.hotspotName, C.hgvsCoding,
     C.hgvsProtein, C.referenceAllele, C.alternateAllele, C.clingenAlleleId, C.cosmicLegacyId, C.cosmicGenomicId,
     C.concernsHgvs,
+    # sequence identifiers and verified coding sequence (ontology/variants.ttl)
+    C.refgetAccession, C.transcriptRefgetAccession, C.genbankAccession, C.sequenceLength, C.assemblyAlias,
+    C.codingStrandSequence, C.cdsInterbaseOffset,
 }  # fmt: skip
 SEED_TEXT = (ROOT / "reference" / "cpt-81311-overview.txt").read_text(encoding="utf-8")
 THREE_LETTER = {"Gly": "G", "Gln": "Q"}

@@ -22,7 +22,7 @@ from .conftest import CASES, FIXTURES, ROOT, run_process
 
 CASE_TABLE = json.loads((CASES / "variants.json").read_text(encoding="utf-8"))
 JSON_KEYS = ["input", "in_scope", "code", "gene", "exon", "codon", "hgvs_c", "hgvs_p", "grch38", "grch37", "hotspot",
-             "identifiers", "reason"]  # fmt: skip
+             "identifiers", "reason", "names", "vrs", "read_as", "build", "notes"]  # fmt: skip
 #: "Exon 2 holds codons 12/13, exon 3 holds codon 61" (reference facts, group 2, coding exons)
 EXON_OF_CODON = {12: 2, 13: 2, 61: 3}
 
@@ -126,6 +126,8 @@ def test_answer_case(kg, case):
     assert {key: answer[key] for key in case["expect"]} == case["expect"]
     if "reason_matches" in case:
         assert re.search(case["reason_matches"], answer["reason"]), answer["reason"]
+    if "notes_match" in case:
+        assert any(re.search(case["notes_match"], note) for note in answer["notes"]), answer["notes"]
     if not answer["in_scope"]:
         assert answer["code"] is None and answer["reason"]
 
@@ -173,7 +175,7 @@ def test_result_object(kg):
 
 def test_rdflib_backend_gives_the_same_answers(any_kg):
     assert any_kg.variant("1-114716126-C-T").to_dict() == any_kg.variant("NRAS G12D").to_dict() | {
-        "input": "1-114716126-C-T"
+        "input": "1-114716126-C-T", "build": "GRCh38"
     }
 
 
@@ -189,10 +191,12 @@ def bgzip(source, target):
 
 
 def expected_vcf_answers() -> list[tuple[str, bool, str | None]]:
+    """The fixture's records in NRAS (GRCh38, from its ##contig assembly): one answer per ALT allele; the
+    chr7 record is outside the analysed genes and the '.' ALT is no variant: neither is answered."""
     return [
         ("1-114713908-T-C", True, "Q61R"), ("1-114716126-C-T", True, "G12D"), ("1-114716126-C-A", True, "G12V"),
-        ("1-114716125-A-G", True, None), ("1-114716000-A-G", False, None), ("1-114713906-C-T", False, None),
-        ("7-140753336-A-T", False, None), ("1-114716125-ACC-ATT", True, None), ("1-114713909-G-.", False, None),
+        ("1-114716125-A-G", True, None), ("1-114716000-A-G", False, None), ("1-114713906-C-T", True, None),
+        ("1-114716125-ACC-ATT", True, None),
     ]  # fmt: skip
 
 
@@ -201,32 +205,31 @@ def test_vcf_gives_a_result_per_allele(kg, tmp_path, compressed):
     path = FIXTURES / "variants.vcf"
     if compressed:
         path = bgzip(path, tmp_path / "variants.vcf.gz")
-    answers = [(r.input, r.in_scope, r.hotspot) for r in classify_vcf(kg, path)]
+    run = classify_vcf(kg, path)
+    answers = [(r.input, r.in_scope, r.hotspot) for r in run]
     assert answers == expected_vcf_answers()
+    assert (run.build, run.build_basis) == ("GRCh38", "header: ##contig chr1 assembly=GRCh38")
+    assert run.placeholders == 1 and run.skipped == []
 
 
 def test_vcf_on_grch37_and_its_errors(kg, tmp_path):
     grch37 = tmp_path / "grch37.vcf"
     grch37.write_text("#CHROM\tPOS\tID\tREF\tALT\n1\t115256529\t.\tT\tC\n1\t115258747\t.\tC\tT\n")
     assert [r.hotspot for r in classify_vcf(kg, grch37, build="GRCh37")] == ["Q61R", "G12D"]
-    assert [r.in_scope for r in classify_vcf(kg, grch37)] == [False, False]  # on GRCh38 these are elsewhere
+    assumed = list(classify_vcf(kg, grch37))  # no build stated: GRCh38 assumed, the GRCh37 answer beside it
+    assert [(r.in_scope, r.other_build.hotspot) for r in assumed] == [(False, "Q61R"), (False, "G12D")]
+    assert all("assumed" in r.build_basis for r in assumed)
     wrong = tmp_path / "wrong.vcf"
     wrong.write_text("#CHROM\tPOS\tID\tREF\tALT\n1\t114713908\t.\tT\tC\n1\t114713908\t.\tG\tC\n")
-    with pytest.raises(InputError, match=r"wrong\.vcf, line 3: .*reference at 1:114713908 is T, not G"):
-        list(classify_vcf(kg, wrong))
+    run = classify_vcf(kg, wrong, build="GRCh38")
+    assert [r.hotspot for r in run] == ["Q61R"]  # one bad record never stops the run
+    assert [(s.line, s.reason) for s in run.skipped] == [(3, "the GRCh38 reference at 1:114713908 is T, not G")]
     broken = tmp_path / "broken.vcf"
     broken.write_text("1\tx\t.\tT\tC\n")
-    with pytest.raises(InputError, match="line 1: POS 'x'"):
-        list(classify_vcf(kg, broken))
+    run = classify_vcf(kg, broken)
+    assert list(run) == [] and [(s.line, s.reason) for s in run.skipped] == [(1, "POS 'x' is not a position (ASCII digits)")]
     with pytest.raises(InputError, match="cannot read the VCF"):
-        list(classify_vcf(kg, tmp_path / "missing.vcf"))
-
-
-def test_vcf_progress_bar_writes_to_stderr_only_when_asked(kg, capsys):
-    list(classify_vcf(kg, FIXTURES / "variants.vcf", progress=True))
-    assert "variants.vcf" in capsys.readouterr().err
-    list(classify_vcf(kg, FIXTURES / "variants.vcf", progress=None))  # stderr is not a terminal here
-    assert capsys.readouterr().err == ""
+        classify_vcf(kg, tmp_path / "missing.vcf")
 
 
 # ---------------------------------------------------------------------------------------- command line
@@ -239,9 +242,19 @@ def test_cli_text_and_json(cli):
     assert lines[0].startswith("NRAS G12D\tin scope of 81311\t") and "hotspot NRAS G12D" in lines[0]
     assert lines[1].startswith("KRAS G12D\tout of scope\t")
     assert "Q61R" in lines[2]
+    # the text line says what the input was read as (its notes), as the JSON's read_as and notes do
+    run = cli("variant", "NM_002524.4:c.35G>A")
+    assert run.out.rstrip("\n").endswith("; note: NM_002524.4 read as NM_002524.5: the graph records the same c. "
+                                          "numbering on both (reference record ref-2-refseq-versions-seen-in-kbs)")
     run = cli("variant", "--format", "json", "NM_002524.5:c.36T>C")
     answer = json.loads(run.out)
     assert list(answer) == JSON_KEYS and answer["hgvs_p"] == "NP_002515.1:p.Gly12="
+
+
+@pytest.mark.parametrize("parser", ["builtin", "biocommons"])
+def test_cli_hgvs_parser_choice_gives_the_same_answer(cli, parser):
+    run = cli("variant", "--hgvs-parser", parser, "--format", "json", "NM_002524.5(NRAS):c.35G>A (p.Gly12Asp)")
+    assert run.code == 0 and json.loads(run.out)["hotspot"] == "G12D"
 
 
 def test_cli_errors_exit_2_with_expected_and_given_base(cli):
@@ -258,5 +271,7 @@ def test_cli_vcf_streams_json_lines_quietly(tmp_path):
     assert run.code == 0 and run.err == ""
     answers = [json.loads(line) for line in run.out.splitlines()]
     assert [(a["input"], a["in_scope"], a["hotspot"]) for a in answers] == expected_vcf_answers()
-    run = run_process("variant", "--vcf", str(FIXTURES / "variants.vcf"))  # stderr is a pipe: no progress bar
-    assert run.code == 0 and run.err == "" and len(run.out.splitlines()) == 9
+    assert answers[0]["vcf"]["line"] == 4 and answers[0]["vcf"]["filter"] == "PASS"
+    run = run_process("variant", "--vcf", str(FIXTURES / "variants.vcf"))
+    assert run.code == 0 and len(run.out.splitlines()) == 7
+    assert run.err.startswith(f"cptkg: {FIXTURES / 'variants.vcf'}: 7 records read") and "1 ALT placeholder" in run.err

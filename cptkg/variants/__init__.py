@@ -1,61 +1,65 @@
 """Variant scope: is a variant one that a billing code covers, and what is it called?
 
 A variant comes in as HGVS on the reference transcript (``NM_002524.5:c.35G>A``, also ``.4`` and
-the Ensembl transcript), HGVS on the reference protein (``NP_002515.1:p.Gly12Asp`` or ``p.G12D``),
-gene-plus-protein shorthand (``NRAS G12D``, ``NRAS p.Q61R``, ``NRAS Q61`` for any change at codon
-61) or genomic coordinates on GRCh38 or GRCh37 (``1-114713908-T-C``, ``chr1:114713908:T>C``,
-``NC_000001.11:g.114713908T>C``). The answer (:class:`VariantResult`) says whether a code covers
-it, with its names on the transcript, the protein and both assemblies, and its identifiers.
+the Ensembl transcript, ClinVar titles ``NM_002524.5(NRAS):c.35G>A (p.Gly12Asp)``), HGVS on the
+reference protein (``NP_002515.1:p.Gly12Asp``), gene-plus-protein forms (``NRAS G12D``,
+``NRAS p.(Gly12Asp)``, ``NRAS G12D (c.35G>A)``, ``nras g12d``, ``NRAS Q61`` or ``NRAS Q61X`` for
+any change at codon 61), genomic coordinates on GRCh38 or GRCh37 (``1-114713908-T-C``,
+``NC_000001.10:g.115258747C>T``, SPDI ``NC_000001.11:114716125:C:T``) or a dbSNP rs number. The
+answer (:class:`VariantResult`) says whether a code covers it and why, with its names on the
+transcript, the protein and both assemblies, its identifiers and GA4GH VRS identifiers, and what
+the graph could not compute. A VCF file gives one answer per ALT allele (:func:`classify_vcf`).
 
-Everything the answer needs comes from the graph: the named queries ``codon-positions``,
-``hotspots``, ``variant-gaps``, ``genomic-regions``, ``assembly-offsets`` and
-``reference-sequences`` are run once per graph and compiled into lookup tables
-(:class:`ScopeTables`), so that classifying a record costs a few dictionary look-ups. The protein
-change is computed from the reference codon and the new bases with the standard genetic code, so
-any substitution at a covered codon is named, hotspot or not.
-
-Out of scope is an answer (``in_scope`` false with the reason); malformed input, or a reference
-base that is not the one at that position, raises :class:`~cptkg.core.errors.InputError`.
+Everything the answer needs comes from the graph (the named queries of ``queries/variants/``,
+compiled once per graph into :class:`ScopeTables`). Out of scope is an answer (``in_scope`` false
+with the reason); malformed input, or a reference base that is not the one at that position,
+raises :class:`~cptkg.core.errors.InputError`.
 
 >>> import cptkg
 >>> kg = cptkg.load()
 >>> result = kg.variant("1-114713908-T-C")
 >>> result.in_scope, result.code, result.hgvs_c, result.hgvs_p, result.hotspot
 (True, '81311', 'NM_002524.5:c.182A>G', 'NP_002515.1:p.Gln61Arg', 'Q61R')
->>> result.grch37
-'1-115256529-T-C'
+>>> result.grch37, result.names["spdi"]["GRCh38"]
+('1-115256529-T-C', 'NC_000001.11:114713907:T:C')
 >>> kg.variant("NRAS G12D").hgvs_c
 'NM_002524.5:c.35G>A'
->>> kg.variant("NM_002524.5:c.33A>G").reason
-'c.33 is in codon 11 (exon 2); 81311 covers codons 12, 13 and 61 of NRAS'
+>>> answer = kg.variant("NRAS A59T")
+>>> answer.in_scope, answer.hotspot, answer.hgvs_c
+(True, None, 'NM_002524.5:c.175G>A')
+>>> kg.variant("NRAS A146T").reason
+'c.436G>A changes codon 146 (GCC>ACC, Ala>Thr) in exon 4; 81311 analyses exons 2 and 3 (c.1-290) of NRAS'
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.errors import ParameterError
 from .classify import BUILDS, Classifier
-from .model import CodingChange, GenomicChange, ParsedVariant, ProteinChange, parse
+from .model import CodingChange, CPos, GenomicChange, ParsedVariant, ProteinChange, RsChange
+from .reading import parse
 from .result import VariantResult
 from .sequence import one_letter, reverse_complement, three_letter, translate
 from .tables import ScopeTables, tables
-from .vcf import classify_vcf as _classify_vcf
 
 if TYPE_CHECKING:
     from ..core.graph import CoreGraph
+    from .vcf import VcfCall, VcfRun
 
 __all__ = [
     "BUILDS",
+    "CPos",
     "Classifier",
     "CodingChange",
     "GenomicChange",
     "ParsedVariant",
     "ProteinChange",
+    "RsChange",
     "ScopeTables",
     "VariantResult",
+    "VcfCall",
+    "VcfRun",
     "classifier",
     "classify",
     "classify_vcf",
@@ -78,10 +82,21 @@ def classify(kg: CoreGraph, expression: str, build: str = "GRCh38") -> VariantRe
     return classifier(kg).classify(expression, build=build)
 
 
-def classify_vcf(
-    kg: CoreGraph, path: str | Path, build: str = "GRCh38", progress: bool | None = False
-) -> Iterator[VariantResult]:
-    """Stream one :class:`VariantResult` per ALT allele of each record of a VCF file (plain or gzipped)."""
-    if build not in BUILDS:
-        raise ParameterError(f"unknown build {build!r}; expected one of {', '.join(BUILDS)}")
-    return _classify_vcf(classifier(kg), path, build=build, progress=progress)
+def __getattr__(name: str):
+    """The VCF classes, imported on first use (the command line starts without the VCF readers)."""
+    if name in ("VcfCall", "VcfRun"):
+        from . import vcf
+
+        return getattr(vcf, name)
+    raise AttributeError(name)
+
+
+def classify_vcf(kg: CoreGraph, path: str | Path, build: str | None = None, **options) -> VcfRun:
+    """The calls of a VCF file, one per ALT allele of each record that concerns an analysed gene.
+
+    ``build`` overrides the header's (None: the header's, else GRCh38 assumed and said);
+    ``samples``, ``pass_only``, ``all_records`` and ``reader`` as :func:`cptkg.variants.vcf.classify_vcf`.
+    """
+    from .vcf import classify_vcf as classify_vcf_with
+
+    return classify_vcf_with(classifier(kg), path, build, **options)
