@@ -154,6 +154,20 @@ def test_rdf_xml_from_a_pipe_is_screened_then_read():
     assert_one_line_error(run(*argv, stdin=s.billion_laughs().encode()), "entit", path="/dev/stdin")
 
 
+def test_a_gzipped_vcf_from_a_pipe_is_read_as_from_the_file(tmp_path):
+    """Before: the reader sniffed the first 64 KiB, then opened the file again: from a pipe, those
+    bytes were gone and the run said '0 records read', exit 0 (silent loss)."""
+    import gzip
+
+    chrom, pos, ref, alt = cptkg.load().variant("NRAS G12D").to_dict()["grch38"].split("-")
+    text = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n" + f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\t.\t.\n"
+    path = write(tmp_path / "calls.vcf.gz", gzip.compress(text.encode()))
+    expected = run("variant", "--vcf", path)
+    piped = run("variant", "--vcf", "/dev/stdin", stdin=path.read_bytes())
+    assert expected.code == 0 and "in scope" in expected.out
+    assert (piped.code, piped.out.replace("/dev/stdin", "FILE")) == (expected.code, expected.out.replace(str(path), "FILE"))
+
+
 # ---------------------------------------------------------------- terminology files
 
 

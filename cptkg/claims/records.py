@@ -122,54 +122,19 @@ def _start(path: Path) -> bytes:
         raise unreadable(path, error, "a claim file") from None
 
 
-#: Bytes of a claim file read from a pipe, kept in a temporary file that the readers open again.
-MAX_STREAM_BYTES = 1 << 30
-
-
 def _from_stream(path: Path, columns: str | Path | Mapping[str, Any] | None) -> ClaimSource:
-    """The claim source of a pipe or a device: read once into a temporary file (at most
-    :data:`MAX_STREAM_BYTES`, no NUL: ``/dev/zero`` is refused at once), read from there as a file
-    is, every error naming the pipe; the temporary file goes when the records are read."""
-    import tempfile
+    """The claim source of a pipe or a device, read once into a temporary file
+    (:class:`~cptkg.core.inputs.Spool`) and read from there as a file is, every error naming the pipe."""
+    from ..core.inputs import Spool
 
-    spool = tempfile.NamedTemporaryFile(prefix=".cptkg-claims-", suffix=path.suffix)  # noqa: SIM115 - lives with the records
+    spool = Spool(path, "claim text")
     try:
-        with path.open("rb") as stream:
-            size = 0
-            while chunk := stream.read(1 << 20):
-                size += len(chunk)
-                if b"\x00" in chunk:
-                    raise InputError("holds binary data (a NUL byte), not claim text", path=path)
-                if size > MAX_STREAM_BYTES:
-                    raise InputError(f"the stream is longer than {MAX_STREAM_BYTES:,} bytes", path=path)
-                spool.write(chunk)
-        spool.flush()
-        source = _renaming(lambda: open_claims(spool.name, columns), spool.name, path)
+        source = spool.call(lambda: open_claims(spool.name, columns))
     except BaseException:
         spool.close()
         raise
-    source.records = _spooled(source.records, spool, path)
+    source.records = spool.closing(source.records)
     return source
-
-
-def _renaming(make: Any, temporary: str, path: Path) -> Any:
-    try:
-        return make()
-    except InputError as error:
-        if error.path != temporary:
-            raise
-        raise InputError(error.reason, path=path, line=error.line) from None
-
-
-def _spooled(records: Iterator[Record], spool: Any, path: Path) -> Iterator[Record]:
-    try:
-        while True:
-            found = _renaming(lambda: next(records, None), spool.name, path)
-            if found is None:
-                return
-            yield found
-    finally:
-        spool.close()
 
 
 def _started(records: Iterator[Record]) -> Iterator[Record]:

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
 from .errors import InputError
+
+T = TypeVar("T")
 
 #: Characters of one line of a text input (a claim line, a VCF record): far more than any real one.
 MAX_LINE = 8 << 20
 #: Bytes kept from a stream that must be read twice (RDF/XML from a pipe: screened, then parsed).
 MAX_STREAM_BYTES = 256 << 20
+#: Bytes of a stream (a pipe) read once into a temporary file for readers that open a file more than once.
+MAX_SPOOL_BYTES = 4 << 30
 #: Values a YAML document may stand for once its aliases are expanded (a real SSSOM header or
 #: prefix map has dozens; an alias bomb of a few hundred bytes stands for billions).
 MAX_YAML_VALUES = 100_000
@@ -49,6 +53,77 @@ def bounded_lines(handle: IO[str], path: Path | str, limit: int = MAX_LINE) -> I
         if len(line) >= limit and not line.endswith(("\n", "\r")):
             raise InputError(f"the line is longer than {limit:,} characters", path=path, line=number)
         yield line
+
+
+# ---------------------------------------------------------------- streams read as files
+
+
+class Spool:
+    """A stream (a pipe, ``/dev/stdin``) read once into a temporary file, for a reader that opens its
+    file more than once (to sniff its kind, then to read it): from a pipe, what the first opening
+    read would be gone. At most :data:`MAX_SPOOL_BYTES` and no NUL (``/dev/zero`` is refused at once);
+    an InputError about the temporary file is told with the stream's name (:meth:`renamed`).
+    Close it (or let :meth:`closing` close it) when the reading is done."""
+
+    def __init__(self, path: Path | str, what: str = "text") -> None:
+        import tempfile
+
+        self.path = Path(path)
+        self.file = tempfile.NamedTemporaryFile(prefix=".cptkg-stream-", suffix=self.path.suffix)  # noqa: SIM115
+        self.name = self.file.name
+        try:
+            self._copy(what)
+        except BaseException:
+            self.file.close()
+            raise
+
+    def _copy(self, what: str) -> None:
+        size, compressed = 0, None
+        try:
+            with open(self.path, "rb") as stream:
+                while chunk := stream.read(_CHUNK):
+                    size += len(chunk)
+                    if compressed is None:  # gzip (a bgzipped VCF, a BCF) is binary by nature
+                        compressed = chunk.startswith(b"\x1f\x8b")
+                    if not compressed and b"\x00" in chunk:
+                        raise InputError(f"holds binary data (a NUL byte), not {what}", path=self.path)
+                    if size > MAX_SPOOL_BYTES:
+                        raise InputError(f"the stream is longer than {MAX_SPOOL_BYTES:,} bytes", path=self.path)
+                    self.file.write(chunk)
+        except OSError as error:
+            raise InputError(f"cannot read: {error.strerror or error}", path=self.path) from None
+        self.file.flush()
+
+    def renamed(self, error: InputError) -> InputError:
+        """The error told with the stream's name when it names the temporary file."""
+        if error.path != self.name:
+            return error
+        return InputError(error.reason, path=self.path, line=error.line)
+
+    def call(self, make: Callable[[], T]) -> T:
+        """``make()``, its InputErrors told with the stream's name."""
+        try:
+            return make()
+        except InputError as error:
+            raise self.renamed(error) from None
+
+    def closing(self, items: Iterator) -> Iterator:
+        """The items, errors told with the stream's name; the temporary file goes at the end."""
+        try:
+            while True:
+                item = self.call(lambda: next(items, _END))
+                if item is _END:
+                    return
+                yield item
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the temporary file."""
+        self.file.close()
+
+
+_END = object()
 
 
 # ---------------------------------------------------------------- XML without entities
