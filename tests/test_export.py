@@ -9,6 +9,7 @@ from rdflib.compare import isomorphic
 from cptkg.core.rdfio import DATASET_FORMATS, FORMATS, read_quads, to_graph
 
 EXTENSIONS = {name: extensions[0] for name, (extensions, _, _) in FORMATS.items()}
+ONTOLOGY = "https://w3id.org/cptkg/graph-ontology"
 
 
 def reparse(text: str, fmt: str, tmp_path) -> list:
@@ -80,3 +81,63 @@ def test_export_of_every_part_round_trips_in_every_format(kg, fmt, tmp_path):
     if fmt in DATASET_FORMATS:
         expected = set(kg.graph_names()) | ({"https://w3id.org/cptkg/graph-shapes"} if len(kg.shapes) else set())
         assert {q.graph_name.value for q in quads} == expected
+
+
+# ---------------------------------------------------------------- what other tools read back
+
+
+def test_json_ld_keeps_the_named_graphs_for_rdflib_and_pyoxigraph(kg):
+    """JSON-LD is a dataset format: rdflib and pyoxigraph both read one named graph per source back."""
+    import pyoxigraph as ox
+
+    text = kg.export("json-ld")
+    expected = set(kg.graph_names()) - {"https://w3id.org/cptkg/graph-ontology"}
+    quads = list(ox.parse(text.encode(), format=ox.RdfFormat.JSON_LD))
+    assert {q.graph_name.value for q in quads} == expected
+    dataset = Dataset()
+    dataset.parse(data=text, format="json-ld")
+    read = {str(g.identifier): g for g in dataset.graphs() if len(g)}
+    assert set(read) == expected
+    seed = URIRef("https://w3id.org/cptkg/graph-seed-81311")
+    assert isomorphic(read[str(seed)], kg.dataset.graph(seed))
+
+
+@pytest.mark.parametrize("fmt", ["n-triples", "json-ld", "rdf-xml"])
+def test_the_output_extension_chooses_the_format(cli, kg, tmp_path, fmt):
+    """``-o x.nt`` writes N-Triples: the file parses in the format its name says, and holds the graph."""
+    target = tmp_path / f"graph{EXTENSIONS[fmt]}"
+    done = cli("export", "--output", str(target))
+    assert done.code == 0, done.err
+    quads = read_quads(target, "https://example.org/g")
+    assert isomorphic(to_graph(quads), kg.data)
+    names = {q.graph_name.value for q in quads}
+    assert names == ((set(kg.graph_names()) - {ONTOLOGY}) if fmt in DATASET_FORMATS else {"https://example.org/g"})
+
+
+def test_n_triples_by_extension_is_what_rdflib_reads_as_n_triples(cli, kg, tmp_path):
+    target = tmp_path / "x.nt"
+    assert cli("export", "-o", str(target)).code == 0
+    assert isomorphic(Graph().parse(target, format="nt"), kg.data)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "turtle", "-o", "x.nt"], "the extension '.nt' is for n-triples, not turtle"),
+        (["-o", "x.data"], "cannot tell the format from the extension '.data'"),
+        (["--format", "fhir", "-o", "x.ttl"], "--format fhir writes .json files"),
+        (["--profile", "dl", "--format", "trig", "-o", "x.trig"], "one ontology without named graphs"),
+        (["--profile", "dl", "--include", "data,shapes", "-o", "x.owl"], "SHACL shapes are not OWL"),
+    ],
+)
+def test_a_format_the_file_name_contradicts_is_a_one_line_error_and_nothing_is_written(cli, tmp_path, args, message):
+    args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
+    done = cli("export", *args)
+    assert done.code == 2 and message in done.err and done.err.count("\n") == 1, done.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_explicit_format_wins_over_an_unknown_extension(cli, kg, tmp_path):
+    target = tmp_path / "graph.data"
+    assert cli("export", "--format", "n-triples", "-o", str(target)).code == 0
+    assert isomorphic(Graph().parse(target, format="nt"), kg.data)

@@ -81,6 +81,22 @@ def test_each_item_names_its_source(kg, report):
         assert named and named <= graphs, text
 
 
+def test_a_statement_with_a_source_of_its_own_shows_that_source(kg, report):
+    """Which source backs which statement: each link of an indication names the one record it was read in."""
+    rows = kg.query("provenance", resource="cptkg:indication-aml").records()
+    own = {(r["property"], r["value"]): r for r in rows if r["level"] == "statement"}
+    assert len(own) >= 10 and len({r["source"] for r in own.values()}) >= 3
+    item = report.page.locator("#section-indications ul.items > li", has_text="acute myeloid leukemia")
+    details = item.locator("details.statements")
+    assert not details.locator("li").first.is_visible()  # folded until asked for
+    details.locator("summary").click()
+    for (prop, value), row in own.items():
+        line = details.locator("li", has_text=f"{prop} {value}")
+        assert line.is_visible() and row["source_label"] in line.inner_text(), (prop, value)
+    oncotree = details.locator("li", has_text="ONCOTREE:AML").inner_text()
+    assert "AML: SNOMED CT / OMIM / ICD-O-3 / OncoTree" in oncotree and "verified" in oncotree.lower()
+
+
 def test_the_billing_disagreement_shows_seed_against_cms(report):
     box = report.page.locator(".conflict", has_text="Billing the professional interpretation")
     assert box.is_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 import cptkg
 from cptkg.core.errors import InputError
 from cptkg.core.prefixes import NAMESPACES
-from cptkg.terminology import link_graph_name, lookup, mapping_set, parse_curie, to_sssom
+from cptkg.terminology import UNRECORDED, link_graph_name, lookup, mapping_set, names_identifier, parse_curie, to_sssom
 
 from .conftest import CASES, FIXTURES
 
@@ -30,65 +31,83 @@ def mappings(kg):
 # ---------------------------------------------------------------- the mapping set
 
 
-def test_every_skos_match_of_the_data_is_in_the_set_with_a_naming_source(kg, mappings):
-    stated = {(r["resource"], r["predicate"], r["target"], r["graph"]) for r in kg.query("mappings").records()}
-    in_set = {(m.subject, m.predicate, m.object, m.graph) for m in mappings}
-    assert stated == in_set
+def test_every_link_of_the_data_has_one_mapping_record_with_one_source(kg, mappings):
+    rows = kg.query("mappings").records()
+    links = {(r["resource"], r["predicate"], r["target"]) for r in rows}
+    assert len(rows) == len(links), "one row per link: a link carries its own record, not its resource's list"
+    assert {(m.subject, m.predicate, m.object) for m in mappings} == links
     for m in mappings:
-        assert m.sources and all(s.startswith("cptkg:ref-") for s in m.sources), m
-        assert 0 < m.confidence <= 1 and m.comment
+        assert m.record and m.record.startswith("cptkg:mapping-"), m
+        assert m.source and m.source.startswith("cptkg:ref-"), m
+        assert m.justification in {"semapv:ManualMappingCuration", "semapv:MappingChaining"}, m
+        assert m.author == "cptkg:agent-cptkg-contributors" and m.author_label
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.date or ""), m
+
+
+def test_each_record_cites_a_row_the_stating_graph_cites_and_whose_text_names_the_target(kg, mappings):
+    """The record narrows the resource's citations to the one row the link was read in."""
+    texts = {}
+    for row in kg.query("reference-record-texts").records():
+        texts[row["record"]] = texts.get(row["record"], "") + "\n" + row["text"]
+    cited = {}
+    for row in kg.sparql("SELECT ?g ?s ?src WHERE { GRAPH ?g { ?s dcterms:source ?src } }").records():
+        cited.setdefault((row["g"], row["s"]), set()).add(row["src"])
+    for m in mappings:
+        about = m.object if m.predicate == "rdfs:subClassOf" else m.subject
+        assert m.source in cited[(m.graph, about)], m
+        assert names_identifier(m.object.split(":", 1)[1], texts[m.source]), m
+
+
+def test_no_packaged_link_claims_a_confidence_no_source_gives(mappings):
+    assert {m.confidence for m in mappings} == {None}
 
 
 @pytest.mark.parametrize(
-    ("subject", "predicate", "target"),
+    ("subject", "predicate", "target", "source", "justification"),
     [
-        ("cptkg:gene-NRAS", "skos:exactMatch", "HGNC:7989"),
-        ("cptkg:gene-NRAS", "skos:exactMatch", "NCBIGene:4893"),
-        ("cptkg:gene-NRAS", "skos:exactMatch", "Ensembl:ENSG00000213281"),
-        ("cptkg:gene-NRAS", "skos:exactMatch", "OMIM:164790"),
-        ("cptkg:gene-NRAS", "skos:exactMatch", "NCIT:C25786"),
-        ("cptkg:protein-NRAS", "skos:exactMatch", "UniProtKB:P01111"),
-        ("cptkg:transcript-NRAS-MANE", "skos:closeMatch", "CCDS:CCDS877.1"),
-        ("cptkg:transcript-NRAS-MANE", "skos:exactMatch", "RefSeq:NM_002524.5"),
-        ("cptkg:transcript-NRAS-MANE", "skos:exactMatch", "Ensembl:ENST00000369535.5"),
-        ("cptkg:Exon", "rdfs:subClassOf", "SO:0000147"),
-        ("cptkg:Codon", "rdfs:subClassOf", "SO:0000360"),
-        ("cptkg:method-pcr-amplification", "skos:exactMatch", "OBI:0000415"),
-        ("cptkg:indication-cutaneous-melanoma", "skos:exactMatch", "MONDO:0005012"),
-        ("cptkg:indication-cutaneous-melanoma", "skos:exactMatch", "ONCOTREE:SKCM"),
-        ("cptkg:indication-colorectal-cancer", "skos:narrowMatch", "ICD10CM:C18.7"),
-        ("cptkg:indication-aml", "skos:narrowMatch", "ICD10CM:C92.02"),
-        ("cptkg:indication-melanoma", "skos:relatedMatch", "ICDO:8720/3"),
-        ("cptkg:indication-aml", "skos:exactMatch", "SNOMEDCT:91861009"),
-        ("cptkg:code-81311", "skos:exactMatch", "CPT:81311"),
-        ("cptkg:code-G0452", "skos:exactMatch", "HCPCS:G0452"),
-        ("cptkg:codesystem-cpt", "skos:exactMatch", "oid:2.16.840.1.113883.6.12"),
-        ("cptkg:step-81311-8", "skos:relatedMatch", "LOINC:51969-4"),
+        ("cptkg:gene-NRAS", "skos:exactMatch", "HGNC:7989", "cptkg:ref-1-gene-symbol-hgnc-id", "semapv:ManualMappingCuration"),
+        ("cptkg:indication-aml", "skos:exactMatch", "ONCOTREE:AML", "cptkg:ref-5-aml-snomed-ct-omim-icd-o-3-oncotree",
+         "semapv:MappingChaining"),
+        ("cptkg:indication-aml", "skos:exactMatch", "ICD10CM:C92.0", "cptkg:ref-5-aml-icd-10-cm", "semapv:MappingChaining"),
+        ("cptkg:indication-aml", "skos:narrowMatch", "ICD10CM:C92.01", "cptkg:ref-5-aml-icd-10-cm-billable-subcodes",
+         "semapv:ManualMappingCuration"),
+        ("cptkg:indication-aml", "skos:exactMatch", "MONDO:0018874", "cptkg:ref-5-aml-mondo-ncit-doid",
+         "semapv:ManualMappingCuration"),
+        ("cptkg:Exon", "rdfs:subClassOf", "SO:0000147", "cptkg:ref-6-so-term-exon", "semapv:ManualMappingCuration"),
+        ("cptkg:transcript-NRAS-MANE", "skos:exactMatch", "RefSeq:NM_002524.5",
+         "cptkg:ref-2.1-mane-pair-and-transcript-span-grch38", "semapv:ManualMappingCuration"),
+        ("cptkg:code-81311", "skos:exactMatch", "CPT:81311", "cptkg:ref-11-81311", "semapv:ManualMappingCuration"),
+        ("cptkg:code-G0452", "skos:exactMatch", "HCPCS:G0452", "cptkg:ref-11-g0452", "semapv:ManualMappingCuration"),
+        ("cptkg:step-81311-8", "skos:relatedMatch", "LOINC:51969-4", "cptkg:ref-9-loinc-51969-4",
+         "semapv:ManualMappingCuration"),
     ],
-)
-def test_the_required_links_are_there(mappings, subject, predicate, target):
-    assert any((m.subject, m.predicate, m.object) == (subject, predicate, target) for m in mappings)
+)  # fmt: skip
+def test_links_and_the_one_record_each_was_read_in(mappings, subject, predicate, target, source, justification):
+    (m,) = [m for m in mappings if (m.subject, m.predicate, m.object) == (subject, predicate, target)]
+    assert (m.source, m.justification) == (source, justification)
 
 
-def test_row_sources_are_the_records_that_name_the_identifier(mappings):
-    (row,) = [m for m in mappings if m.object == "ICD10CM:C92.01"]
-    assert row.sources == ("cptkg:ref-5-aml-icd-10-cm-billable-subcodes",)
-    (hgnc,) = [m for m in mappings if m.object == "HGNC:7989"]
-    assert hgnc.sources == ("cptkg:ref-1-gene-symbol-hgnc-id",)
+def test_a_reviewed_record_says_how_it_was_resolved(mappings):
+    (oncotree,) = [m for m in mappings if m.object == "ONCOTREE:AML"]
+    assert "Reviewed:" in oncotree.comment and "VERIFIED in the reference facts" in oncotree.comment
 
 
-def test_secondary_support_lowers_confidence_and_says_so(mappings):
+def test_secondary_support_says_so(mappings):
     (ffpe,) = [m for m in mappings if m.object == "NCIT:C143028"]
-    assert ffpe.confidence < 0.9 and "secondary" in ffpe.comment
-    assert {m.confidence for m in mappings if m.subject == "cptkg:gene-NRAS"} == {0.95}
+    assert "secondary" in ffpe.comment
 
 
-def test_unverified_support_is_left_out_and_conflict_is_low():
-    """Test-only claims: one supported only by an UNVERIFIED record, one by a CONFLICT record."""
+def test_weak_records_unrecorded_links_and_a_given_confidence():
+    """Test-only claims: an UNVERIFIED record, a CONFLICT record, a link with no record, a record with a confidence."""
     kg = cptkg.load(FIXTURES / "link" / "weak-matches.ttl")
     assert mapping_set(kg, resource="cptkg:exon-NRAS-2") == []
-    (conflict,) = [m for m in mapping_set(kg, resource="cptkg:exon-NRAS-3") if m.object == "Ensembl:ENSE00001450282"]
-    assert conflict.confidence == 0.5 and "conflict" in conflict.comment
+    found = {m.object: m for m in mapping_set(kg, resource="cptkg:exon-NRAS-3")}
+    conflict, unrecorded, given = found["Ensembl:ENSE00001450282"], found["CCDS:CCDS877.1"], found["RefSeq:NM_002524.4"]
+    assert "conflict" in conflict.comment and conflict.confidence is None and conflict.date == "2026-12-06"
+    assert unrecorded.record is None and unrecorded.justification == UNRECORDED and "no mapping record" in unrecorded.comment
+    assert given.confidence == 0.7
+    sssom = to_sssom(list(found.values()))
+    assert "\t0.7\t" in sssom and sssom.count(UNRECORDED) == 1
 
 
 def test_every_identifier_of_the_set_matches_its_pattern(mappings):
@@ -99,11 +118,31 @@ def test_every_identifier_of_the_set_matches_its_pattern(mappings):
 # ---------------------------------------------------------------- SSSOM
 
 
-def sssom_validate(path: Path) -> subprocess.CompletedProcess:
+def sssom_command(*args: str | Path) -> subprocess.CompletedProcess:
     command = shutil.which("sssom", path=str(Path(sys.executable).parent)) or shutil.which("sssom")
     if command is None:
         pytest.skip("the sssom package is not installed (pip install '.[test]')")
-    return subprocess.run([command, "validate", str(path)], check=False, capture_output=True, text=True, timeout=300)
+    return subprocess.run([command, *map(str, args)], check=False, capture_output=True, text=True, timeout=600)
+
+
+#: The validations sssom-py implements (Shacl and Sparql raise NotImplementedError in sssom 0.4).
+VALIDATIONS = ("JsonSchema", "PrefixMapCompleteness", "StrictCurieFormat")
+
+
+def sssom_validate(path: Path) -> subprocess.CompletedProcess:
+    return sssom_command("validate", *(f"--validation-types={v}" for v in VALIDATIONS), path)
+
+
+@pytest.fixture(scope="module")
+def sssom_file(tmp_path_factory, mappings):
+    path = tmp_path_factory.mktemp("sssom") / "cptkg.sssom.tsv"
+    path.write_text(to_sssom(mappings), encoding="utf-8")
+    return path
+
+
+def data_rows(text: str) -> list[list[str]]:
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return [line.split("\t") for line in lines]
 
 
 def test_sssom_output_passes_sssom_validate_and_parses_whole(cli, tmp_path):
@@ -115,29 +154,67 @@ def test_sssom_output_passes_sssom_validate_and_parses_whole(cli, tmp_path):
     done = sssom_validate(out)
     assert done.returncode == 0 and "rror" not in done.stdout + done.stderr, done.stdout + done.stderr
     table = parse_sssom_table(out)
-    rows = [line for line in out.read_text().splitlines() if line and not line.startswith("#")][1:]
-    assert len(table.df) == len(rows) > 100
-    assert set(table.df["mapping_justification"]) == {"semapv:ManualMappingCuration"}
+    assert len(table.df) == len(data_rows(out.read_text())) - 1 > 100
+    assert set(table.df["mapping_justification"]) == {"semapv:ManualMappingCuration", "semapv:MappingChaining"}
+    # every see_also is the record's full IRI, which sssom-py's converter keeps as it is
+    assert all(str(value).startswith("https://w3id.org/cptkg/ref-") for value in table.df["see_also"])
 
 
-def test_sssom_validate_catches_a_broken_file(tmp_path, mappings):
-    """The check above can fail: a row without its object is reported."""
+def test_the_curie_map_declares_exactly_the_prefixes_the_rows_use(sssom_file):
+    text = sssom_file.read_text()
+    declared = set(re.findall(r"^#   (\w+): ", text, flags=re.MULTILINE))
+    header, *rows = data_rows(text)
+    curie_columns = [header.index(c) for c in ("subject_id", "predicate_id", "object_id", "mapping_justification", "author_id")]
+    used = {row[i].split(":", 1)[0] for row in rows for i in curie_columns if row[i]}
+    assert declared == used
+
+
+@pytest.mark.slow
+def test_sssom_parse_command_keeps_every_row(sssom_file, tmp_path):
+    """``sssom parse`` drops rows whose prefixes it cannot resolve (--clean-prefixes): none may go."""
+    out = tmp_path / "parsed.sssom.tsv"
+    done = sssom_command("parse", sssom_file, "--output", out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    parsed, ours = data_rows(out.read_text()), data_rows(sssom_file.read_text())
+    assert len(parsed) == len(ours)
+    column = parsed[0].index("object_id")
+    assert {row[column] for row in parsed[1:]} == {row[ours[0].index("object_id")] for row in ours[1:]}
+
+
+@pytest.mark.parametrize("damage", ["no-object", "no-prefix"])
+def test_sssom_validate_catches_a_broken_file(tmp_path, mappings, damage):
+    """The checks above can fail: a row without its object, a curie_map without a prefix the rows use."""
     text = to_sssom(mappings).splitlines()
+    if damage == "no-object":
+        first_row = next(i for i, line in enumerate(text) if line.startswith("cptkg:"))
+        cells = text[first_row].split("\t")
+        cells[3] = ""
+        text[first_row] = "\t".join(cells)
+        expected = "object_id"
+    else:
+        text = [line for line in text if not line.startswith("#   HGNC:")]
+        expected = "HGNC"
     broken = tmp_path / "broken.sssom.tsv"
-    first_row = next(i for i, line in enumerate(text) if line.startswith("cptkg:"))
-    cells = text[first_row].split("\t")
-    cells[3] = ""
-    text[first_row] = "\t".join(cells)
     broken.write_text("\n".join(text) + "\n")
     done = sssom_validate(broken)
-    assert "object_id" in done.stdout + done.stderr
+    assert done.returncode != 0 or expected in done.stdout + done.stderr
+    assert expected in done.stdout + done.stderr
 
 
 def test_mappings_json_and_turtle(cli):
     data = json.loads(cli("mappings", "--format", "json", "--resource", "cptkg:protein-NRAS").out)
     assert {row["object"] for row in data} == {"UniProtKB:P01111", "RefSeq:NP_002515.1", "Ensembl:ENSP00000358548.4"}
+    assert {row["source"] for row in data} == {"cptkg:ref-1-uniprotkb-accession", "cptkg:ref-2-protein-accessions"}
     turtle = cli("mappings", "--format", "turtle", "--resource", "cptkg:protein-NRAS").out
-    assert "UniProtKB:P01111" in turtle and "skos:exactMatch" in turtle
+    from rdflib import OWL, Graph, URIRef
+
+    graph = Graph().parse(data=turtle, format="turtle")
+    uniprot = URIRef("http://purl.uniprot.org/uniprot/P01111")
+    (record,) = graph.subjects(OWL.annotatedTarget, uniprot)
+    assert (URIRef("https://w3id.org/cptkg/protein-NRAS"), None, uniprot) in graph
+    assert graph.value(record, URIRef("http://purl.org/dc/terms/source")) == URIRef(
+        "https://w3id.org/cptkg/ref-1-uniprotkb-accession"
+    )
 
 
 # ---------------------------------------------------------------- map

@@ -346,6 +346,16 @@ def test_an_sssom_curie_map_value_must_be_text(tmp_path):
     assert str(path) in str(caught.value) and "curie_map" in str(caught.value)
 
 
+
+def test_a_yaml_alias_bomb_in_a_claims_column_mapping_is_refused_in_bounded_memory(tmp_path):
+    """The same bomb as a ``--columns`` YAML file: every YAML reader goes through one guarded loader."""
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    columns = write(tmp_path / "columns.yaml", "\n".join([*lines, "claim_id: *a8", "cpt_code: CPT"]) + "\n")
+    claims = write(tmp_path / "claims.csv", "CLAIM,CPT\nc1,81311\n")
+    done = run("claims", claims, "--columns", columns, timeout=30)
+    assert_one_line_error(done, "aliases", path=columns)
+
 # ---------------------------------------------------------------- VCF records
 
 VCF_HEADER = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"

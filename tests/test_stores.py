@@ -21,7 +21,7 @@ from cptkg.core.backends import BACKENDS
 from cptkg.core.graph import make_backend
 from cptkg.serve.push import push
 from tests.conftest import run_process
-from tests.servers import LOOPBACK, free_port, oxigraph_server, running
+from tests.servers import LOOPBACK, cptkg_server, free_port, oxigraph_server, running
 from tests.test_backends import BackendCompliance, example_params, reference_rows  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
@@ -107,6 +107,47 @@ def test_cli_push_then_query_and_report_with_endpoint(tmp_path, kg):
         report = run_process("--endpoint", base + "/query", "report", "81311", "--format", "json")
         assert report.code == 0, report.err
         assert report.out == run_process("report", "81311", "--format", "json").out
+
+
+#: Resources whose provenance differed through --endpoint: blank-node values (an owl:hasKey list, a
+#: property chain), statements with a source of their own, and resources citing many records.
+PROVENANCE_RESOURCES = ["cptkg:Code", "cptkg:variantInExon", "cptkg:indication-aml", "cptkg:gene-NRAS", "cptkg:code-81311"]
+
+
+def every_resource(kg) -> list[str]:
+    rows = kg.sparql("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), STR(cptkg:))) } ORDER BY ?s")
+    return [str(row["s"]) for row in rows]
+
+
+def test_store_gives_the_embedded_provenance_of_every_resource_and_the_same_sources(oxigraph, kg):
+    _, query_url, _ = oxigraph
+    store = cptkg.connect(query_url)
+    resources = every_resource(kg)
+    assert len(resources) > 500
+    differ = [r for r in resources if store.query("provenance", resource=r).records() != kg.query("provenance", resource=r).records()]
+    assert differ == []
+    assert store.query("sources").records() == kg.query("sources").records()
+
+
+def cli_rows(*argv: str) -> str:
+    done = run_process(*argv, "--format", "json")
+    assert done.code == 0, done.err
+    return done.out
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "cptkg serve"])
+def test_provenance_and_sources_through_endpoint_are_the_embedded_ones(kind, tmp_path):
+    """Through ``--endpoint`` of a pushed oxigraph store, and of ``cptkg serve`` (which also serves its closure)."""
+    server = oxigraph_server(tmp_path) if kind == "oxigraph" else cptkg_server(tmp_path)
+    with server as base:
+        if kind == "oxigraph":
+            push(cptkg.load(), base + "/store")
+        endpoint = base + ("/query" if kind == "oxigraph" else "/sparql")
+        assert cli_rows("--endpoint", endpoint, "query", "sources") == cli_rows("query", "sources")
+        for resource in PROVENANCE_RESOURCES:
+            param = ("--param", f"resource={resource}")
+            served = cli_rows("--endpoint", endpoint, "query", "provenance", *param)
+            assert served == cli_rows("query", "provenance", *param), resource
 
 
 def test_endpoint_errors_are_one_line_and_exit_2(tmp_path):

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: What ``export`` can include besides the instance data.
 EXPORT_PARTS = ("data", "ontology", "shapes")
+#: The views ``export`` can write besides the graph as it is: ``dl``, the OWL 2 DL view (:mod:`cptkg.core.dl`).
+EXPORT_PROFILES = ("dl",)
 #: Every backend name: the in-process ones and ``remote`` (a SPARQL store; httpx is an extra, imported when asked for).
 BACKEND_NAMES = (*BACKENDS, "remote")
 #: The rdflib views built from the backend on first use (dropped when a source is added).
@@ -180,21 +182,43 @@ class CoreGraph:
 
         return to_graph(quad for source in shape_sources() for quad in read_quads(source.path))
 
-    def export(self, fmt: str = "turtle", include: Iterable[str] = ("data",)) -> str:
+    def export(self, fmt: str = "turtle", include: Iterable[str] | None = None, profile: str | None = None) -> str:
         """Serialise the graph.
 
-        ``include`` picks the parts: ``data`` (every source's statements), ``ontology``,
-        ``shapes``. Dataset formats (TriG, N-Quads) keep one named graph per source; the others
-        hold the union of the parts.
+        ``include`` picks the parts: ``data`` (every source's statements; the default), ``ontology``,
+        ``shapes``. Dataset formats (TriG, N-Quads, JSON-LD) keep one named graph per source; the
+        others hold the union of the parts. ``profile="dl"`` writes the OWL 2 DL view of the ontology
+        and the data (the default parts then) as one ontology that DL tools load as it is
+        (:func:`cptkg.core.dl.dl_view`), in a format without named graphs.
         """
-        from rdflib import Dataset, Graph, URIRef
-
-        parts = list(include)
+        if profile is not None and profile not in EXPORT_PROFILES:
+            raise ParameterError(f"unknown export profile {profile!r}; expected one of {', '.join(EXPORT_PROFILES)}")
+        parts = list(include if include is not None else (("data", "ontology") if profile else ("data",)))
         unknown = [part for part in parts if part not in EXPORT_PARTS]
         if unknown or not parts:
             raise ParameterError(f"cannot export {unknown or parts!r}; choose from {', '.join(EXPORT_PARTS)}")
         if fmt not in FORMATS:
             raise ParameterError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        selected = self._selected(parts)
+        if profile == "dl":
+            from .dl import dl_view
+
+            if "shapes" in parts:
+                raise ParameterError("the OWL 2 DL view holds the ontology and the data; SHACL shapes are not OWL")
+            if fmt in DATASET_FORMATS:
+                raise ParameterError(
+                    f"the OWL 2 DL view is one ontology without named graphs: write it as turtle, n-triples "
+                    f"or rdf-xml (.owl), not {fmt}"
+                )
+            return serialize(dl_view(_union(selected)), fmt)
+        if fmt in DATASET_FORMATS:
+            return serialize(selected, fmt)
+        return serialize(_union(selected), fmt)
+
+    def _selected(self, parts: list[str]) -> rdflib.Dataset:
+        """The chosen parts as a dataset, one named graph per source (the shapes in their own)."""
+        from rdflib import Dataset, URIRef
+
         selected = bind_prefixes(Dataset())
         for context in self.dataset.graphs():
             name = str(context.identifier)
@@ -207,13 +231,7 @@ class CoreGraph:
             target = selected.graph(URIRef(SHAPES_GRAPH))
             for triple in self.shapes:
                 target.add(triple)
-        if fmt in DATASET_FORMATS:
-            return serialize(selected, fmt)
-        union = bind_prefixes(Graph())
-        for context in selected.graphs():
-            for triple in context:
-                union.add(triple)
-        return serialize(union, fmt)
+        return selected
 
     def in_memory(self) -> CoreGraph:
         """This graph when its backend holds the data in this process, else a pyoxigraph copy of it.
@@ -227,6 +245,17 @@ class CoreGraph:
         CoreGraph.__init__(copy, [])
         copy.backend.add(self.backend.quads())
         return copy
+
+
+def _union(dataset: rdflib.Dataset) -> rdflib.Graph:
+    """Every triple of a dataset's graphs in one graph."""
+    from rdflib import Graph
+
+    union = bind_prefixes(Graph())
+    for context in dataset.graphs():
+        for triple in context:
+            union.add(triple)
+    return union
 
 
 def _is_sparql_text(name: str) -> bool:

@@ -33,7 +33,8 @@ FORMATS: dict[str, tuple[tuple[str, ...], ox.RdfFormat, str]] = {
     "json-ld": ((".jsonld", ".json"), ox.RdfFormat.JSON_LD, "json-ld"),
     "rdf-xml": ((".rdf", ".owl", ".xml"), ox.RdfFormat.RDF_XML, "xml"),
 }
-DATASET_FORMATS = frozenset({"n-quads", "trig"})
+#: The formats that keep named graphs (JSON-LD too: a named graph is a node object with ``@graph``).
+DATASET_FORMATS = frozenset({"n-quads", "trig", "json-ld"})
 
 
 def format_for(path: Path | str, explicit: str | None = None) -> str:
@@ -64,6 +65,47 @@ def format_for(path: Path | str, explicit: str | None = None) -> str:
         f"{', '.join(extensions[:-1])} or {extensions[-1]}, or give its format ({names})",
         path=path,
     )
+
+
+def format_of_extension(path: Path | str) -> str | None:
+    """The RDF format a file name's extension stands for, or None.
+
+    >>> format_of_extension("graph.nt"), format_of_extension("kg.owl"), format_of_extension("notes.txt")
+    ('n-triples', 'rdf-xml', None)
+    """
+    suffix = Path(path).suffix.lower()
+    return next((name for name, (extensions, _, _) in FORMATS.items() if suffix in extensions), None)
+
+
+def output_format(path: Path | str | None, explicit: str | None, default: str = "turtle") -> str:
+    """The format to write ``path`` in: ``explicit`` if given, else the one its extension stands for.
+
+    A format that contradicts the extension is refused (a Turtle file named ``.nt`` is an N-Triples
+    file no reader accepts), and so is an extension that names no format when none is given.
+
+    >>> output_format("graph.nt", None), output_format(None, None), output_format("graph.data", "trig")
+    ('n-triples', 'turtle', 'trig')
+    >>> output_format("graph.nt", "turtle")
+    Traceback (most recent call last):
+    ...
+    cptkg.core.errors.InputError: graph.nt: the extension '.nt' is for n-triples, not turtle: drop --format, or name the file .ttl
+    """
+    if path is None:
+        return explicit or default
+    implied = format_of_extension(path)
+    if explicit is None:
+        if implied is None:
+            names = ", ".join(extension for extensions, _, _ in FORMATS.values() for extension in extensions)
+            raise InputError(f"cannot tell the format from the extension {Path(path).suffix!r}: name the file "
+                             f"{names}, or give --format", path=path)  # fmt: skip
+        return implied
+    if implied is not None and implied != explicit:
+        extension = FORMATS[explicit][0][0] if explicit in FORMATS else None
+        advice = f"name the file {extension}" if extension else "give the file another extension"
+        raise InputError(
+            f"the extension {Path(path).suffix!r} is for {implied}, not {explicit}: drop --format, or {advice}", path=path
+        )
+    return explicit
 
 
 def read_quads(

@@ -7,7 +7,9 @@ laboratory leader): a summary at the top, the places where the sources disagree,
 (each source's billing advice for the same service; the indications a source lists against the
 ones the coverage policies cover), and under every item the named graph and the cited source
 (seed section or reference record, with its verification status) it comes from, looked up with
-the ``provenance`` named query. The page has no external assets: its style sheet is inline and it
+the ``provenance`` named query: the statements that carry a source of their own (a link's mapping
+record, a statement source) are listed one by one with it, the others under the sources the graph
+cites for the resource. The page has no external assets: its style sheet is inline and it
 links nowhere, so it can be mailed or archived as one file.
 
 In a notebook, :class:`ReportPage` shows itself as the same content (``_repr_html_``).
@@ -33,8 +35,10 @@ if TYPE_CHECKING:
 
     from ..core.graph import CoreGraph
 
-#: Provenance of one resource: the distinct (graph, source, source label, status) it is said with.
+#: Provenance of one resource: the distinct (graph, property, value, level, source, source label, status) rows of
+#: its statements, ``level`` ``statement`` where a statement carries its own source, else ``resource``.
 Provenance = dict[str, list[dict[str, Any]]]
+_PROVENANCE_COLUMNS = ("graph", "property", "value", "level", "source", "source_label", "status")
 
 _STYLE = """
 .cptkg-report { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
@@ -51,6 +55,9 @@ _STYLE = """
 .cptkg-report ul.items > li { margin: .35rem 0; }
 .cptkg-report .detail { color: #333; display: block; }
 .cptkg-report .said { font-size: .8rem; color: #555; display: block; }
+.cptkg-report details.statements { font-size: .8rem; color: #555; margin: .1rem 0 0; }
+.cptkg-report details.statements ul { margin: .2rem 0; padding-left: 1.2rem; }
+.cptkg-report .statement { font-family: ui-monospace, Menlo, Consolas, monospace; }
 .cptkg-report .graph { font-family: ui-monospace, Menlo, Consolas, monospace; background: #eef1f4; border-radius: 3px; padding: 0 .25rem; }
 .cptkg-report .status { font-size: .7rem; font-weight: 600; border-radius: 3px; padding: 0 .3rem; text-transform: uppercase; }
 .cptkg-report .status-verified { background: #d9f0d9; color: #1d5e1d; }
@@ -79,18 +86,21 @@ def _anchor(key: str) -> str:
 
 
 def statement_sources(kg: CoreGraph, content: dict[str, Any]) -> Provenance:
-    """For each item of the report (the resource a section groups its rows by), where it is said:
-    the named graph and the seed section or reference record that graph cites, with its status."""
+    """For each item of the report (the resource a section groups its rows by), which source backs which
+    statement: the ``provenance`` rows of the resource (graph, property, value, level, source, its label
+    and status); statements backed only by the resource's citations come once per graph and source."""
     items = _unique(
         _item_resource(row, section.group_by) for section in SECTIONS for row in content["sections"][section.key]
     )
     provenance: Provenance = {}
     for item in items:
-        said = _unique(
-            (r["graph"], r.get("source"), r.get("source_label"), r.get("status"))
-            for r in kg.query("provenance", resource=item).records()
-        )
-        provenance[item] = [dict(zip(("graph", "source", "source_label", "status"), s)) for s in said]
+        said = []
+        for r in kg.query("provenance", resource=item).records():
+            if r["level"] == "statement":
+                said.append(tuple(r.get(column) for column in _PROVENANCE_COLUMNS))
+            else:  # the resource's citations back all its other statements alike
+                said.append((r["graph"], None, None, r["level"], r.get("source"), r.get("source_label"), r.get("status")))
+        provenance[item] = [dict(zip(_PROVENANCE_COLUMNS, s)) for s in _unique(said)]
     return provenance
 
 
@@ -184,23 +194,34 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], flagged: Seque
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _source_text(said: dict[str, Any]) -> str:
+    text = escape(said.get("source_label") or said.get("source") or "")
+    if text and said.get("status"):
+        status = str(said["status"])  # one spelling (VERIFIED); the CSS class is its slug
+        text += f' <span class="status status-{escape(status.lower().replace(" ", "-"))}">{escape(status)}</span>'
+    return text
+
+
 def _said(rows: list[Record], sources: list[dict[str, Any]]) -> str:
-    """The line under an item: each graph that says it, with the source it cites and its status."""
+    """The lines under an item: each graph that says it with the sources it cites for the resource, then
+    each statement that carries a source of its own, with that source and its status."""
     parts: list[str] = []
     graphs = _unique(r.get("graph") or r.get("source_graph") for r in rows)
     for graph, cited in _grouped(sources, "graph").items():
-        texts = []
-        for said in cited:
-            text = escape(said.get("source_label") or said.get("source") or "")
-            if said.get("status"):
-                status = str(said["status"])  # one spelling (VERIFIED); the CSS class is its slug
-                text += f' <span class="status status-{escape(status.lower().replace(" ", "-"))}">{escape(status)}</span>'
-            texts.append(text)
-        listing = ", ".join(t for t in _unique(texts) if t)
+        listing = ", ".join(t for t in _unique(_source_text(s) for s in cited if s["level"] == "resource") if t)
         parts.append(f'<span class="graph">{escape(_graph(graph))}</span>' + (f" ({listing})" if listing else ""))
     shown = {s["graph"] for s in sources}
     parts += [f'<span class="graph">{escape(_graph(g))}</span>' for g in graphs if g not in shown]
-    return f'<span class="said">Source: {"; ".join(_unique(parts))}</span>' if parts else ""
+    said = f'<span class="said">Source: {"; ".join(_unique(parts))}</span>' if parts else ""
+    own = [s for s in sources if s["level"] == "statement"]
+    if not own:
+        return said
+    lines = "".join(
+        f'<li><span class="statement">{escape(str(s["property"]))} {escape(str(s["value"]))}</span>: '
+        f"{_source_text(s)}</li>"
+        for s in own
+    )
+    return said + f'<details class="statements"><summary>Source of each statement ({len(own)})</summary><ul>{lines}</ul></details>'
 
 
 def _item(section_key: str, render: Any, rows: list[Record], provenance: Provenance, group_by: str) -> str:

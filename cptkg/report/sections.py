@@ -89,7 +89,14 @@ def _indication(rows: list[Record]) -> str:
             matches.setdefault(kind, []).append(r["identifier"])
     ids = "; ".join(f"{kind}: {_join(values)}" for kind, values in matches.items())
     said_by = _join([_graph(r["graph"]) for r in rows])
-    return f"{label}" + (f" [{ids}]" if ids else " [no identifier held]") + f" (said by: {said_by})"
+    line = f"{label}" + (f" [{ids}]" if ids else " [no identifier held]") + f" (said by: {said_by})"
+    read_in: dict[str, list[str]] = {}
+    for r in rows:
+        if r.get("identifier_source"):
+            read_in.setdefault(r["identifier_source"], []).append(r["identifier"])
+    if read_in:  # which reference record backs which identifier (each link's mapping record)
+        line += "\nIdentifiers read in: " + "; ".join(f"{source} ({_join(ids)})" for source, ids in read_in.items())
+    return line
 
 
 def _label(rows: list[Record]) -> str:

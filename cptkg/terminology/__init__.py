@@ -2,7 +2,7 @@
 
 The SKOS match triples of the data (and the ontology's ``rdfs:subClassOf`` links to Sequence
 Ontology terms) are the one source of truth. :func:`mapping_set` reads them with the ``mappings``
-named query and gives each one the reference record that supports it, a confidence and a comment;
+named query with each one's mapping record (the one reference record it was read in, how, by whom, when);
 :func:`to_sssom` writes that set as SSSOM TSV. :func:`lookup` answers "which cptkg resources does
 this outside identifier map to, and how", resolving an ICD-10-CM code through its categories.
 :func:`link` loads a terminology or mapping file a user brings (OWL/Turtle or any RDF format, OBO
@@ -18,14 +18,13 @@ from .icd10cm import icd10cm_lineage
 from .identifiers import IDENTIFIER_PATTERNS, PrefixResolution, parse_curie
 from .link import LINK_FORMATS, LinkReport, link, link_format, link_graph_name, read_prefix_map
 from .lookup import Answer, Hit, lookup
-from .mappings import CONFIDENCE, JUSTIFICATION, SSSOM_COLUMNS, Mapping, grade, mapping_set, to_sssom, to_turtle
+from .mappings import SSSOM_COLUMNS, UNRECORDED, Mapping, grade, mapping_set, names_identifier, to_sssom, to_turtle
 
 __all__ = [
-    "CONFIDENCE",
     "IDENTIFIER_PATTERNS",
-    "JUSTIFICATION",
     "LINK_FORMATS",
     "SSSOM_COLUMNS",
+    "UNRECORDED",
     "Answer",
     "Hit",
     "LinkReport",
@@ -38,6 +37,7 @@ __all__ = [
     "link_graph_name",
     "lookup",
     "mapping_set",
+    "names_identifier",
     "parse_curie",
     "read_prefix_map",
     "to_sssom",
