@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pyoxigraph as ox  # noqa: E402
+import pyoxigraph as ox
 
-import cptkg  # noqa: E402
-from cptkg.core.queries import NamedQuery  # noqa: E402
+import cptkg
+from cptkg.core.queries import NamedQuery
 
 TRIPLE_TERM = b"""@prefix ex: <http://example.org/> . @prefix dct: <http://purl.org/dc/terms/> .
 ex:gene ex:symbol "NRAS" ~ ex:said {| dct:source ex:record |} ."""

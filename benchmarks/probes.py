@@ -174,8 +174,8 @@ def probe_paired_queries(codes: str = "") -> None:
 
 def probe_remote_queries(endpoint: str) -> None:
     """The named queries against a store that ``cptkg push`` filled (cptkg's remote backend)."""
-    from cptkg.core.queries import catalog
     from cptkg import connect
+    from cptkg.core.queries import catalog
 
     start = time.perf_counter()
     kg = connect(endpoint)

@@ -34,31 +34,41 @@ def load(
     data: Iterable[str | Path] | None = None,
     input_format: str | None = None,
     backend: str = "oxigraph",
+    allow_service: Iterable[str] = (),
 ) -> KnowledgeGraph:
     """Load the embedded graph (ontology and data), plus any extra data files or folders.
 
-    Each extra Turtle file is one more source: its statements go into the named graph its file
-    name gives (``cptkg:graph-<name>``), like the packaged data files. A folder adds every ``.ttl``
-    file under it. With ``data``, the given files replace the packaged data (the ontology stays):
-    this is how a user's own graph, or an edited export, is validated and checked against the
-    package's ontology. Files of any RDF format are read (``input_format`` or the extension); TriG
-    and N-Quads keep their own graph names. ``backend`` is ``"oxigraph"`` (fast, the default),
+    Each extra file is one more source, in a named graph of its own named after the file
+    (``cptkg:graph-user-<name>``, a counter added when two files share a name); never a package
+    graph, whatever the file is called and whatever graphs a TriG or N-Quads file names. A folder
+    adds every ``.ttl`` file under it, each in its own graph. With ``data``, the given files replace
+    the packaged data (the ontology stays): this is how a user's own graph, or an edited export, is
+    validated and checked against the package's ontology. Files of any RDF format are read
+    (``input_format`` or the extension). ``backend`` is ``"oxigraph"`` (fast, the default),
     ``"rdflib"`` or ``"remote"`` (a SPARQL store named by ``CPTKG_ENDPOINT`` and ``CPTKG_STORE``).
+    ``allow_service`` lists the endpoints a query's ``SERVICE`` clause may reach (none by default:
+    a federated query is refused).
     """
     graph = load_graph(*extra, data=data, input_format=input_format, backend=backend, graph_class=KnowledgeGraph)
     assert isinstance(graph, KnowledgeGraph)
+    graph.backend.allow_service = frozenset(allow_service)
     return graph
 
 
-def connect(endpoint: str, store: str | None = None, *, timeout: float = 60.0) -> KnowledgeGraph:
+def connect(
+    endpoint: str, store: str | None = None, *, timeout: float = 60.0, allow_service: Iterable[str] = ()
+) -> KnowledgeGraph:
     """The graph held in a SPARQL store at ``endpoint`` (``store``, its Graph Store URL, only to add data).
 
     Named queries and reports are answered by the store; reasoning, validation and checks read
-    the store's graphs once into an embedded copy and write nothing back.
+    the store's graphs once into an embedded copy and write nothing back. A ``SERVICE`` clause is
+    refused unless its endpoint is in ``allow_service``.
     """
     from .core.remote import RemoteBackend
 
-    return KnowledgeGraph([], backend=RemoteBackend(endpoint, store, timeout=timeout))
+    backend = RemoteBackend(endpoint, store, timeout=timeout)
+    backend.allow_service = frozenset(allow_service)
+    return KnowledgeGraph([], backend=backend)
 
 
 class KnowledgeGraph(CoreGraph):

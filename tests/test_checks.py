@@ -133,7 +133,7 @@ def test_a_finding_names_the_fixture_graph_as_a_source():
     report = check(cptkg.load(CASES / "checks" / "functional-property.ttl"))
     [finding] = report.of("functional-property")
     sources = {t.id for t in finding.sources}
-    assert {"cptkg:graph-functional-property", "cptkg:graph-transcript-structure"} <= sources
+    assert {"cptkg:graph-user-functional-property", "cptkg:graph-transcript-structure"} <= sources  # the user file, the package
     labels = {t.id: t.label for t in finding.resources}
     assert labels["cptkg:codon-NRAS-12"] == "NRAS codon 12"
 
@@ -141,7 +141,7 @@ def test_a_finding_names_the_fixture_graph_as_a_source():
 def test_disjointness_names_the_axiom_and_why_each_type_holds():
     [finding] = check(cptkg.load(CASES / "checks" / "disjoint-classes.ttl")).of("disjoint-classes")
     assert "owl:AllDisjointClasses" in finding.message and "rdf:type" in finding.message
-    assert "cptkg:graph-disjoint-classes" in {t.id for t in finding.sources}
+    assert "cptkg:graph-user-disjoint-classes" in {t.id for t in finding.sources}
 
 
 def test_disjointness_through_a_range_is_found(tmp_path):
@@ -153,7 +153,7 @@ def test_disjointness_through_a_range_is_found(tmp_path):
     )
     found = [f for f in check(cptkg.load(misuse)).of("disjoint-classes") if f.resources[0].id == "cptkg:codon-NRAS-12"]
     assert found and all("cptkg:relevantPayer" in f.message for f in found)
-    assert "cptkg:graph-misuse" in {t.id for f in found for t in f.sources}
+    assert "cptkg:graph-user-misuse" in {t.id for f in found for t in f.sources}
 
 
 # ---------------------------------------------------------------- owlrl's own reports

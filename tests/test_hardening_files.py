@@ -144,6 +144,19 @@ def test_read_quads_of_any_bytes_gives_quads_or_an_input_error(fmt, data):
     assert all(quad.graph_name.value for quad in quads)
 
 
+@settings(max_examples=30, deadline=None)
+@given(document=s.entity_documents())
+def test_read_quads_refuses_any_dtd_entity(document):
+    """Entities of any kind (internal, nested, external, parameter) are refused before pyoxigraph,
+    whose RDF/XML parser expands them (issue 17: the billion laughs)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "entities.rdf"
+        path.write_text(document, encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            read_quads(path, "https://example.org/g")
+    assert "entit" in str(caught.value) and "\n" not in str(caught.value)
+
+
 # ------------------------------------------------------------------ reading query files
 
 
@@ -356,6 +369,22 @@ def test_write_output_refuses_a_file_that_appears_meanwhile(tmp_path, monkeypatc
     with pytest.raises(OutputExistsError):
         write_output(target, "ours\n")
     assert target.read_bytes() == b"written meanwhile\n" and not parts(tmp_path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=s.hostile_file_names())
+def test_write_output_of_any_file_name_writes_it_or_refuses_in_one_line(name):
+    """Any name the file system takes is written (the temporary name is short and fixed); one it
+    refuses is a one-line InputError; no temporary file stays behind either way."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / name
+        try:
+            write_output(target, "written\n")
+        except CptkgError as error:
+            assert "\n" not in str(error) and "Traceback" not in str(error)
+        else:
+            assert target.read_text(encoding="utf-8") == "written\n"
+        assert not parts(Path(folder))
 
 
 def test_a_directory_or_missing_folder_as_output(cli, tmp_path):

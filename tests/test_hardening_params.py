@@ -307,3 +307,24 @@ def _unbound_provenance(kg):
     if id(kg) not in _UNBOUND:
         _UNBOUND[id(kg)] = kg.backend.execute(kg.queries["provenance"].text, {})
     return _UNBOUND[id(kg)]
+
+
+# ------------------------------------------------------------------ nesting (issue 17)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query=s.nested_queries())
+def test_any_nesting_is_answered_or_refused_before_the_engine(kg, query):
+    """A query nested past the limit is refused in one line before an engine parses it (pyoxigraph's
+    parser crashed the process at 5,000 levels); one within it is answered (``LIMIT 1``: deep blank
+    nodes match exponentially many paths of the real graph)."""
+    from cptkg.core.errors import QueryError
+    from cptkg.core.screening import MAX_NESTING, shape_of
+
+    try:
+        kg.sparql(query + "\nLIMIT 1")
+    except QueryError as error:
+        assert_own_error(error)
+        assert "nests deeper" in str(error) and shape_of(query).depth > MAX_NESTING
+    else:
+        assert shape_of(query).depth <= MAX_NESTING

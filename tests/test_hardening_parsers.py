@@ -23,6 +23,8 @@ from cptkg.core.prefixes import converter
 from cptkg.terminology import IDENTIFIER_PATTERNS, parse_curie
 from cptkg.variants import classify, classify_vcf, three_letter
 
+from . import strategies as s
+from .hostile import RAW_CONTROLS
 from .strategies import hostile_text
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -161,6 +163,26 @@ def test_any_vcf_gives_results_or_an_error_naming_file_and_line(graph, tmp_path_
             assert result.codon in IN_SCOPE
 
 
+@SETTINGS
+@given(
+    fields=st.lists(st.one_of(s.control_text(), st.from_regex(r"(chr)?1|[0-9]{1,10}|[ACGTNX.]{1,3}", fullmatch=True)),
+                    min_size=5, max_size=8),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+)  # fmt: skip
+def test_any_vcf_line_ending_or_control_character_gives_results_or_an_error(graph, tmp_path_factory, fields, ending):
+    """Issue 17: every line ending is a line ending (CR alone ended nothing: zero records, silently),
+    and a field holding a control character is refused naming the file and line, never printed raw."""
+    path = tmp_path_factory.mktemp("vcf") / "input.vcf"
+    path.write_text((VCF_HEADER + "\t".join(fields) + "\n").replace("\n", ending), encoding="utf-8", newline="")
+    try:
+        results = list(classify_vcf(graph, path))
+    except InputError as error:
+        assert_clean_error(error)
+        assert str(path) in str(error) and not RAW_CONTROLS.search(str(error))
+        return
+    assert not any(RAW_CONTROLS.search(result.to_text()) for result in results)
+
+
 def test_vcf_records_at_every_covered_base_are_in_scope_and_others_are_not(graph, tmp_path):
     """Oracle: the GRCh38 names of c. substitutions at covered codons, read back from their VCF form."""
     expected = {}
@@ -194,7 +216,10 @@ def ref_of(graph, codon: int, position: int) -> str:
 
 CLAIM_COLUMNS = ("claim_id", "cpt_code", "modifiers", "icd10cm", "payer", "place_of_service", "units")
 cell = st.one_of(
-    hostile_text(20), st.sampled_from(["81311", "26", "C18.7", "Medicare", "81", "1", "0", "-3", "1.5", ""])
+    hostile_text(20),
+    st.sampled_from(["81311", "26", "C18.7", "Medicare", "81", "1", "0", "-3", "1.5", ""]),
+    s.formula_cells(),  # issue 17: what a spreadsheet runs, and what a terminal acts on
+    s.control_text(),
 )
 
 
@@ -208,6 +233,9 @@ def test_any_claim_lines_give_findings_never_a_crash(graph, rows):
     for finding in findings:
         assert finding.message and "\n" not in finding.message
         assert finding.severity in ("error", "warning", "info")
+    for row in csv.reader(io.StringIO(findings.to_csv())):
+        assert not [c for c in row if c.startswith(s.FORMULA_LEADS) and not re.fullmatch(r"[+-]?[0-9.]+", c)], row
+    assert not RAW_CONTROLS.search(findings.to_text()) and not RAW_CONTROLS.search(findings.to_json())
 
 
 @SETTINGS

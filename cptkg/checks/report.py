@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.findings import Report, Severity, counts
+from ..core.text import visible
 from .rules import rules
 
 
@@ -127,6 +128,6 @@ class CheckReport(Report):
                 lines.append("  sources:   " + "; ".join(map(str, finding.sources)))
             if finding.rule in known:
                 lines.append("  fix:       " + known[finding.rule].fix)
-        return "\n".join(lines) + "\n"
+        return visible("\n".join(lines) + "\n")
 
     text = to_text

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C encoder where there is one
@@ -12,6 +10,7 @@ from typing import Any, NamedTuple, TextIO
 
 from ..core.errors import InputError, one_line
 from ..core.findings import Report, Severity
+from ..core.text import json_text
 
 #: Severities, worst first; ``ok`` is the severity of the row that says a line has no findings.
 SEVERITIES = tuple(severity.value for severity in Severity)
@@ -42,15 +41,16 @@ class Finding(NamedTuple):
         }
 
     def json(self) -> str:
-        """The JSON object of :meth:`to_dict`, written as ``json.dumps(..., ensure_ascii=False)`` writes it
-        (built directly: this runs for every finding of a file).
+        """The JSON object of :meth:`to_dict`, written as :func:`cptkg.core.text.dumps` writes it (built
+        directly: this runs for every finding of a file).
 
-        >>> f = Finding("C1", 2, "error", "code-unknown", 'No "such" code.', "the rule table")
-        >>> f.json() == json.dumps(f.to_dict(), ensure_ascii=False)
+        >>> from cptkg.core.text import dumps
+        >>> f = Finding("C1\\x9b", 2, "error", "code-unknown", 'No "such" code.', "the rule table")
+        >>> f.json() == dumps(f.to_dict())
         True
         """
         quote = encode_basestring
-        return (
+        return json_text(
             f'{{"claim_id": {quote(self.claim_id)}, "line": {self.line}, "severity": {quote(self.severity)}, '
             f'"rule": {quote(self.rule)}, "message": {quote(self.message)}, "source": {quote(self.source)}}}'
         )
@@ -104,11 +104,16 @@ def write_findings(
 ) -> None:
     """Stream findings as ``json`` (``{"lines": n, "findings": [...]}``), ``csv`` or ``text``.
 
-    ``lines`` (needed first by JSON) is the number of lines the findings are about; ``tally``, when
-    given, is the one filled while the findings are produced, for the text summary.
+    ``lines`` is the number of lines the findings are about; when it is not known beforehand (a
+    claim file read from a pipe), JSON gives it after the findings, from ``tally``. ``tally``, when
+    given, is the one filled while the findings are produced, for the text summary. Data is written
+    as data: CSV cells that a spreadsheet would run are defused, JSON and text escape control
+    characters (:mod:`cptkg.core.text`).
     """
+    from ..core.text import CsvWriter, dumps, visible
+
     if fmt == "json":
-        counted_after = lines is None and tally is not None and tally.layout != "cptkg"  # an export: no second pass
+        counted_after = lines is None and tally is not None  # an export, or a pipe: no second pass
         out.write('{"findings": [' if counted_after else f'{{"lines": {lines or 0}, "findings": [')
         separator = "\n  "
         for finding in findings:
@@ -119,18 +124,18 @@ def write_findings(
         extra = tally.extra() if tally is not None else {}
         if counted_after and tally is not None:
             extra = {"lines": tally.lines + tally.skipped_other_codes, **extra}
-        out.write("".join(f", {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in extra.items()) + "}\n")
+        out.write("".join(f", {dumps(k)}: {dumps(v)}" for k, v in extra.items()) + "}\n")
     elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out)
         writer.writerow(FINDING_FIELDS)
         for finding in findings:
             writer.writerow(finding)
     elif fmt == "text":
         for finding in findings:
-            out.write(finding.text())
+            out.write(visible(finding.text()))
             out.write("\n")
         if tally is not None:
-            out.write("".join(f"note: {notice}\n" for notice in tally.notices))
+            out.write(visible("".join(f"note: {notice}\n" for notice in tally.notices)))
             out.write(tally.summary() + "\n")
     else:
         raise InputError(f"unknown findings format {fmt!r}; expected json, csv or text")

@@ -106,10 +106,11 @@ def parse_columns(text: str | Path) -> dict[str, tuple[str, ...]]:
 def _columns_file(path: Path) -> dict[str, tuple[str, ...]]:
     import yaml
 
+    from ..core.inputs import safe_yaml
     from ..core.rdfio import read_text
 
     try:
-        data = yaml.safe_load(read_text(path))
+        data = safe_yaml(read_text(path), path)
     except yaml.YAMLError as error:
         raise InputError(f"not YAML: {one_line(str(getattr(error, 'problem', error)))}", path=path) from None
     if not isinstance(data, dict):

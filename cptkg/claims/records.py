@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..core.errors import InputError
+from ..core.inputs import bounded_lines, is_regular
 from .lines import COLUMNS, OPTIONAL_COLUMNS
 
 #: A record: ``(line number, the row keyed by lower-case column name)``, or ``(line, the error)`` when unreadable.
@@ -68,13 +70,17 @@ def open_claims(path: str | Path, columns: str | Path | Mapping[str, Any] | None
 
     A file that cannot be used at all (missing, binary, no header, a required column absent, an
     X12 interchange that contradicts its own delimiters) raises :class:`InputError` before the first
-    record; a line that cannot be read is a ``(line, error)`` record.
+    record; so does a line longer than :data:`~cptkg.core.inputs.MAX_LINE` or holding a NUL (an
+    endless input, or not text) where it is met. A line that cannot be read is a ``(line, error)``
+    record. A pipe (``/dev/stdin``) is read as a file is (:func:`_from_stream`).
     """
     from .layouts import Layout, parse_columns, recognise, sniff_delimiter
 
     path = Path(path)
     if path.is_dir():
         raise InputError("is a directory, not a claim file", path=path)
+    if path.exists() and not is_regular(path):
+        return _from_stream(path, columns)
     start = _start(path)
     if b"\x00" in start:
         raise InputError("holds binary data (a NUL byte), not claim text", path=path)
@@ -89,7 +95,7 @@ def open_claims(path: str | Path, columns: str | Path | Mapping[str, Any] | None
         return ClaimSource(_started(_renamed(_jsonl_records(path), mapping) if mapping else _jsonl_records(path)),
                            "columns" if mapping else "cptkg", bool(mapping))
     with _open(path) as handle:
-        first = handle.readline()
+        first = next(bounded_lines(handle, path), "")
     delimiter = sniff_delimiter(first)
     header = next(csv.reader([first], delimiter=delimiter), [])
     if mapping:
@@ -116,6 +122,21 @@ def _start(path: Path) -> bytes:
         raise unreadable(path, error, "a claim file") from None
 
 
+def _from_stream(path: Path, columns: str | Path | Mapping[str, Any] | None) -> ClaimSource:
+    """The claim source of a pipe or a device, read once into a temporary file
+    (:class:`~cptkg.core.inputs.Spool`) and read from there as a file is, every error naming the pipe."""
+    from ..core.inputs import Spool
+
+    spool = Spool(path, "claim text")
+    try:
+        source = spool.call(lambda: open_claims(spool.name, columns))
+    except BaseException:
+        spool.close()
+        raise
+    source.records = spool.closing(source.records)
+    return source
+
+
 def _started(records: Iterator[Record]) -> Iterator[Record]:
     first = next(records, None)  # raise a file-level error now, not at the first iteration
     return _chain(first, records)
@@ -126,7 +147,7 @@ def _layout_records(path: Path, layout: Any) -> Iterator[Record]:
 
     with _open(path) as handle:
         try:
-            yield from layout_records(path, handle, layout)
+            yield from layout_records(path, bounded_lines(handle, path), layout)
         except csv.Error as error:
             raise InputError(f"cannot read the header: {error}", path=path, line=1) from None
 
@@ -150,7 +171,7 @@ def _chain(first, rest):
 
 def _csv_records(path: Path, delimiter: str = ",") -> Iterator[Record]:
     with _open(path) as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = csv.reader(bounded_lines(handle, path), delimiter=delimiter)
         try:
             header = next(reader, None)
         except (csv.Error, UnicodeDecodeError) as error:
@@ -164,7 +185,7 @@ def header_names(header: list[str], path: Path) -> list[str]:
     """The column names of a header (lower case, trimmed); an :class:`InputError` when a name is given
     twice or a column of :data:`COLUMNS` is absent."""
     names = [cell.strip().lower() for cell in header]
-    duplicates = sorted({n for n in names if n and names.count(n) > 1})
+    duplicates = sorted(name for name, times in Counter(names).items() if name and times > 1)  # linear: headers may be wide
     if duplicates:
         raise InputError(f"the header names {', '.join(duplicates)} more than once", path=path, line=1)
     absent = [name for name in COLUMNS if name not in names]
@@ -207,7 +228,7 @@ def csv_rows(reader: Iterator[list[str]], names: list[str], offset: int = 0) -> 
 
 def _jsonl_records(path: Path) -> Iterator[Record]:
     with _open(path) as handle:
-        for number, text in enumerate(handle, start=1):
+        for number, text in enumerate(bounded_lines(handle, path), start=1):
             if not text.strip():
                 continue
             try:
@@ -215,22 +236,29 @@ def _jsonl_records(path: Path) -> Iterator[Record]:
             except ValueError as error:
                 yield number, InputError(f"not valid JSON: {error}", line=number)
                 continue
+            except RecursionError:
+                yield number, InputError("not valid JSON here: it is nested too deeply", line=number)
+                continue
             if not isinstance(record, dict):
                 yield number, InputError(f"expected a JSON object, not {type(record).__name__}", line=number)
                 continue
             yield number, {str(key).strip().lower(): value for key, value in record.items()}
 
 
-def count_records(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> int:
-    """How many records :func:`read_records` yields for a file (for progress and the JSON ``lines``)."""
+def count_records(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> int | None:
+    """How many records :func:`read_records` yields for a file (for progress and the JSON ``lines``);
+    None for a pipe, which can be read only once (the JSON then gives ``lines`` after the findings)."""
     path = Path(path)
+    if not is_regular(path):
+        return None
     source = open_claims(path, columns)
     if source.layout != "cptkg":
         return sum(1 for _ in source.records)
     with _open(path) as handle:
+        lines = bounded_lines(handle, path)
         if file_format(path) == "jsonl":
-            return sum(1 for text in handle if text.strip())
-        rows = csv.reader(handle)
+            return sum(1 for text in lines if text.strip())
+        rows = csv.reader(lines)
         next(rows, None)
         try:
             return sum(1 for row in rows if row and not (len(row) == 1 and not row[0].strip()))

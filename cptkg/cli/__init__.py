@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..core.errors import CptkgError
 from ..core.version import __version__
@@ -94,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     A :class:`~cptkg.CptkgError` is printed as one line on standard error, with status 2.
     """
     args = parser().parse_args(argv)
+    restore = _unwind_on_termination()
     try:
         return int(args.handler(args) or EXIT_OK)
     except CptkgError as error:
@@ -102,6 +103,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``cptkg report 81311 | head``)
         sys.stderr.close()
         return EXIT_OK
+    finally:
+        restore()
+
+
+def _unwind_on_termination() -> Callable[[], object]:
+    """Make SIGTERM and SIGHUP (what ``kill``, systemd, CI and a closed terminal send) unwind the
+    program as Ctrl-C does, so that a file being written is removed rather than left half-done; the
+    exit status is the shell's 128 + the signal's number. Returns what puts the old handlers back."""
+    import signal
+    import threading
+
+    def terminate(number: int, _frame: object) -> None:
+        raise SystemExit(128 + number)
+
+    if threading.current_thread() is not threading.main_thread():  # handlers are the main thread's
+        return lambda: None
+    numbers = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {number: signal.signal(number, terminate) for number in numbers}
+    return lambda: [signal.signal(number, handler) for number, handler in previous.items()]
 
 
 if __name__ == "__main__":  # pragma: no cover

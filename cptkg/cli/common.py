@@ -28,6 +28,17 @@ def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:
     return kg
 
 
+def add_allow_service(command: argparse.ArgumentParser) -> None:
+    """Add ``--allow-service URL`` (repeatable): the endpoints a query's SERVICE clause may reach."""
+    command.add_argument(
+        "--allow-service",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="let a SERVICE clause reach this endpoint (repeatable; federated queries are refused otherwise)",
+    )
+
+
 def add_output_options(command: argparse.ArgumentParser) -> None:
     """Add ``--output FILE`` and ``--force`` to a command."""
     command.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")

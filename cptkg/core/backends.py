@@ -6,22 +6,26 @@ once and queries with ``GRAPH ?g`` can tell sources apart. Parameters arrive as 
 are bound by the engine itself (pyoxigraph ``substitutions``, rdflib ``initBindings``).
 
 Every backend must give the same rows for every named query; ``tests/test_backends.py`` holds the
-compliance test class that each one passes.
+compliance test class that each one passes. Every query is screened first
+(:func:`cptkg.core.screening.screen`): its size, its nesting and the endpoints its ``SERVICE``
+clauses reach, which must be in the backend's :attr:`Backend.allow_service` (none by default).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 
-from .errors import CptkgError
+from .errors import QueryError
 from .prefixes import NAMESPACES
 from .queries import internal_query
 from .rdfio import add_to_dataset, load_into, read_quads, to_oxigraph, to_rdflib
 from .results import Result
+from .screening import screen
 
 if TYPE_CHECKING:
     import rdflib
@@ -36,8 +40,7 @@ if TYPE_CHECKING:
 cached_to_rdflib = lru_cache(maxsize=1 << 16)(to_rdflib)
 
 
-class QueryError(CptkgError, ValueError):
-    """A SPARQL query the engine cannot parse or run."""
+__all__ = ["BACKENDS", "Backend", "OxigraphBackend", "QueryError", "RdflibBackend"]
 
 
 class Backend:
@@ -46,6 +49,8 @@ class Backend:
     name: ClassVar[str]
     #: False for backends that talk to a store: derived graphs (closures) are then held in memory.
     in_memory: ClassVar[bool] = True
+    #: The endpoints a ``SERVICE`` clause may reach (``--allow-service``); none unless set.
+    allow_service: frozenset[str] = frozenset()
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads (pyoxigraph terms) to the dataset."""
@@ -54,7 +59,11 @@ class Backend:
     def add_files(self, sources: Iterable[Source]) -> None:
         """Parse files into the dataset, each into its named graph; errors name the file and line."""
         for source in sources:
-            self.add(read_quads(source.path, source.graph, fmt=source.format, require_triples=source.user_data))
+            self.add(
+                read_quads(
+                    source.path, source.graph, fmt=source.format, require_triples=source.user_data, fold=source.user_data
+                )
+            )
 
     def execute(self, text: str, bindings: Mapping[str, Node]) -> Result | rdflib.Graph:
         """Run a query: a :class:`Result` for SELECT and ASK, an rdflib graph for CONSTRUCT and DESCRIBE."""
@@ -89,10 +98,14 @@ class OxigraphBackend(Backend):
     def add_files(self, sources: Iterable[Source]) -> None:
         # parsed inside pyoxigraph, then the union graph filled in one update (no Python object per triple)
         for source in sources:
-            load_into(self.store, source.path, source.graph, fmt=source.format, require_triples=source.user_data)
+            load_into(
+                self.store, source.path, source.graph, fmt=source.format, require_triples=source.user_data,
+                fold=source.user_data,
+            )  # fmt: skip
         self.store.update(internal_query("union-default-graph").text)
 
     def execute(self, text: str, bindings: Mapping[str, Node]) -> Result | rdflib.Graph:
+        screen(text, allow_service=self.allow_service)
         substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
         try:
             answer = self.store.query(text, prefixes=NAMESPACES, substitutions=substitutions)
@@ -135,9 +148,12 @@ class RdflibBackend(Backend):
         add_to_dataset(self.dataset, quads)
 
     def execute(self, text: str, bindings: Mapping[str, Node]) -> Result | rdflib.Graph:
+        screen(text, allow_service=self.allow_service)
         query = _prepare(text)
         try:
-            answer = self.dataset.query(query, initBindings=dict(bindings))
+            with _no_graph_loading():
+                answer = self.dataset.query(query, initBindings=dict(bindings))
+                _ = answer.bindings  # rdflib evaluates lazily: evaluate here, with loading still off
         except Exception as error:  # noqa: BLE001 - rdflib raises many kinds while evaluating
             raise QueryError(f"the query failed: {error}") from None
         if answer.type == "ASK":
@@ -156,6 +172,21 @@ class RdflibBackend(Backend):
             name = graph.identifier if hasattr(graph, "identifier") else graph
             if isinstance(name, URIRef) and str(name) != "urn:x-rdflib:default":
                 yield ox.Quad(to_oxigraph(subject), to_oxigraph(predicate), to_oxigraph(obj), ox.NamedNode(str(name)))
+
+
+@contextlib.contextmanager
+def _no_graph_loading() -> Iterator[None]:
+    """rdflib's engine, by default, fetches the IRI of a ``FROM`` or ``FROM NAMED`` clause from the
+    web (a connection to any address, its answer parsed as RDF/XML among others); here those clauses
+    name graphs of the dataset, as in every SPARQL store."""
+    import rdflib.plugins.sparql
+
+    before = rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    try:
+        yield
+    finally:
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = before
 
 
 @lru_cache(maxsize=512)

@@ -96,7 +96,8 @@ class InputError(CptkgError, ValueError):
     """
 
     def __init__(self, message: str, *, path: object | None = None, line: int | None = None) -> None:
-        self.path = str(path) if path is not None else None
+        # a file's name may hold a newline or a terminal escape: the message stays one line
+        self.path = one_line(str(path)) if path is not None else None
         self.line = line
         self.reason = message
         where = self.path or ""
@@ -105,11 +106,23 @@ class InputError(CptkgError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class QueryError(CptkgError, ValueError):
+    """A SPARQL query the engine cannot parse or run, or one refused before it reaches the engine.
+
+    ``line`` is the line of the query text at fault, when known.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.line = line
+        self.reason = message
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
 class OutputExistsError(CptkgError, FileExistsError):
     """A command would overwrite a file that already exists."""
 
     def __init__(self, path: object) -> None:
-        self.path = str(path)
+        self.path = one_line(str(path))
         super().__init__(f"{self.path} already exists; use --force to overwrite it")
 
 

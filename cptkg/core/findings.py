@@ -14,7 +14,6 @@ True
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from functools import total_ordering
@@ -135,8 +134,10 @@ class Report:
         return self.to_text()
 
     def to_json(self, **dumps: Any) -> str:
-        """The JSON form (:meth:`to_dict`) as text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, **dumps)
+        """The JSON form (:meth:`to_dict`) as text (control characters escaped)."""
+        from .text import dumps as json_dumps
+
+        return json_dumps(self.to_dict(), **dumps)
 
     def to_table(self) -> str:
         """The entries as an aligned plain-text table."""

@@ -109,20 +109,26 @@ def output_format(path: Path | str | None, explicit: str | None, default: str = 
 
 
 def read_quads(
-    path: Path | str, graph: str | None = None, *, fmt: str | None = None, require_triples: bool = False
+    path: Path | str,
+    graph: str | None = None,
+    *,
+    fmt: str | None = None,
+    require_triples: bool = False,
+    fold: bool = False,
 ) -> list[ox.Quad]:
     """Parse one file into pyoxigraph quads.
 
-    Triples of a triple format go into ``graph`` (the default graph when None). Any problem is an
+    Triples of a triple format go into ``graph`` (the default graph when None); with ``fold`` (a
+    user's file), every quad does, whatever graph a TriG or N-Quads file names. Any problem is an
     :class:`~cptkg.core.errors.InputError` naming the file and, when the parser knows it, the line.
     """
     path = Path(path)
     name = _file_format(path, fmt)
     target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
     with _parsing(path, name) as source:
-        parsed = ox.parse(**source, format=FORMATS[name][1], base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
+        parsed = ox.parse(**source, format=FORMATS[name][1], base_iri=_base(path), rename_blank_nodes=True)
         quads = [
-            quad if not isinstance(quad.graph_name, ox.DefaultGraph) else ox.Quad(*quad.triple, target)
+            quad if not (fold or isinstance(quad.graph_name, ox.DefaultGraph)) else ox.Quad(*quad.triple, target)
             for quad in parsed
         ]
     if require_triples and not quads:
@@ -131,25 +137,35 @@ def read_quads(
 
 
 def load_into(
-    store: ox.Store, path: Path | str, graph: str, *, fmt: str | None = None, require_triples: bool = False
+    store: ox.Store,
+    path: Path | str,
+    graph: str,
+    *,
+    fmt: str | None = None,
+    require_triples: bool = False,
+    fold: bool = False,
 ) -> None:
     """Parse one file into the named graph ``graph`` of ``store``, with the errors of :func:`read_quads`.
 
     A file of triples goes straight from the parser into the store, with no Python object per
     statement (benchmarks/: the 9,000 files of 1,000 codes, 7.5 s through :func:`read_quads` and
-    ``Store.extend``, 2.3 s this way); TriG and N-Quads, whose own graph names are kept, go through
-    :func:`read_quads`.
+    ``Store.extend``, 2.3 s this way); TriG and N-Quads go through :func:`read_quads` (their own
+    graph names kept, or with ``fold`` all moved into ``graph``).
     """
     path = Path(path)
     name = _file_format(path, fmt)
     target = ox.NamedNode(graph)
     if name in DATASET_FORMATS or (require_triples and _holds(store, target)):
-        store.extend(read_quads(path, graph, fmt=name, require_triples=require_triples))
+        store.extend(read_quads(path, graph, fmt=name, require_triples=require_triples, fold=fold))
         return
     with _parsing(path, name) as source:
-        store.load(**source, format=FORMATS[name][1], base_iri=path.resolve().as_uri(), to_graph=target)
+        store.load(**source, format=FORMATS[name][1], base_iri=_base(path), to_graph=target)
     if require_triples and not _holds(store, target):
         raise InputError(f"holds no RDF statements (read as {name})", path=path, line=1)
+
+
+def _base(path: Path) -> str:
+    return path.resolve().as_uri()
 
 
 def _holds(store: ox.Store, graph: ox.NamedNode) -> bool:
@@ -164,17 +180,37 @@ def _file_format(path: Path, fmt: str | None) -> str:
 
 @contextlib.contextmanager
 def _parsing(path: Path, name: str) -> Iterator[dict]:
-    """The file opened for a pyoxigraph parser (``input`` or ``path``), the parser's errors made InputErrors."""
+    """The file opened for a pyoxigraph parser (``input`` or ``path``), the parser's errors made InputErrors.
+
+    RDF/XML is first read by :func:`~cptkg.core.inputs.refuse_xml_entities` (no DTD entities); a
+    stream (a pipe, ``/dev/stdin``) is read once, never sought.
+    """
+    from .inputs import is_regular, refuse_xml_entities
+
+    regular = is_regular(path)
     try:
         with open(path, "rb") as handle:
-            start = handle.read(4)
+            start = handle.peek(4)[:4]
             if start.startswith(_WRONG_BOMS):
                 raise InputError(
                     "is UTF-16 or UTF-32 text; RDF files must be UTF-8: save it as UTF-8", path=path, line=1
                 )
             # a UTF-8 byte-order mark (Windows editors write one) is skipped; pyoxigraph would reject it
-            source = {"input": handle} if start.startswith(_UTF8_BOM) else {"path": str(path)}
-            handle.seek(len(_UTF8_BOM) if "input" in source else 0)
+            bom = start.startswith(_UTF8_BOM)
+            if bom:
+                handle.read(len(_UTF8_BOM))
+            if name == "rdf-xml":
+                kept = None if regular else bytearray()
+                if regular:
+                    with open(path, "rb") as screened:
+                        refuse_xml_entities(screened, path)
+                else:
+                    refuse_xml_entities(handle, path, kept)
+                source: dict = {"input": bytes(kept)} if kept is not None else {}
+            else:
+                source = {} if regular else {"input": handle}
+            if not source:
+                source = {"input": handle} if bom else {"path": str(path)}
             yield source
     except InputError:
         raise
@@ -183,10 +219,10 @@ def _parsing(path: Path, name: str) -> Iterator[dict]:
         line = error.lineno
         if "LoadDocumentCallback" in message:
             message = "the JSON-LD file uses a remote @context, which cptkg never fetches; inline the context"
-            line = _first_line_with(path, b'"@context"')
+            line = _first_line_with(path, b'"@context"') if regular else None
         elif "UTF-8" in message:
             message += " (RDF files must be UTF-8 encoded)"
-        elif line is None and name == "rdf-xml":
+        elif line is None and name == "rdf-xml" and regular:
             line = _xml_error_line(path)
         raise InputError(f"not valid {name}: {message}", path=path, line=line) from None
     except OSError as error:
@@ -204,7 +240,11 @@ def unreadable(path: Path | str, error: OSError, what: str = "a file") -> InputE
     return InputError(f"cannot read: {error.strerror or error}", path=path)
 
 
-def read_text(path: Path | str) -> str:
+#: Bytes of a text file read whole (a query file): an endless input stops here.
+MAX_TEXT_BYTES = 64 << 20
+
+
+def read_text(path: Path | str, limit: int = MAX_TEXT_BYTES) -> str:
     """The text of a UTF-8 file (a byte-order mark is skipped), or an InputError naming the file and line.
 
     >>> read_text("no-such-file.rq")
@@ -214,9 +254,12 @@ def read_text(path: Path | str) -> str:
     """
     path = Path(path)
     try:
-        content = path.read_bytes()
+        with open(path, "rb") as handle:
+            content = handle.read(limit + 1)
     except OSError as error:
         raise unreadable(path, error) from None
+    if len(content) > limit:
+        raise InputError(f"is longer than {limit:,} bytes", path=path)
     if content.startswith(_WRONG_BOMS):
         raise InputError("is UTF-16 or UTF-32 text; save it as UTF-8", path=path, line=1)
     content = content.removeprefix(_UTF8_BOM)
@@ -435,57 +478,100 @@ def write_output(path: Path | str, text: str | bytes, *, force: bool = False) ->
 def atomic_output(path: Path | str, *, force: bool = False) -> Iterator[BinaryIO]:
     """A binary file to write ``path`` through, put in place only when the ``with`` block completes.
 
-    The content goes to a temporary file in the same folder that is renamed over the target only
-    when complete, so an interruption never leaves a half-written file (nor the temporary one)
-    behind. Without ``force`` the finished file is hard-linked into place, which fails if the
-    target appeared in the meantime (no window between the check and the write). The file gets
-    the permissions the umask gives (or keeps those of the file it replaces), and the package's own
-    data folders are never written.
+    The content goes to a temporary file in the same folder (a short hidden name, so that any name
+    the file system takes works) that is renamed over the target only when complete, so an
+    interruption never leaves a half-written file (nor the temporary one) behind. Without ``force``
+    the finished file is hard-linked into place, which fails if the target appeared in the meantime
+    (no window between the check and the write). With ``force``, only a regular file is replaced:
+    never a FIFO, a device, a folder or a link. The file gets the permissions the umask gives (or
+    keeps those of the file it replaces), and nothing inside the installed package is ever written.
     """
     import secrets
-    import stat
 
     path = Path(path)
-    if path.is_dir():
-        raise InputError("is a directory", path=path)
-    if path.exists() and not force:
-        raise OutputExistsError(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("the folder to write into does not exist", path=path)
-    _refuse_packaged_files(path)
-    temporary = directory / f".{path.name}.{secrets.token_hex(6)}.part"
-    # os.open with 0o666 lets the umask decide, where mkstemp would make the output private (0o600)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        _check_target(path, force)
+        directory = path.parent if str(path.parent) else Path(".")
+        temporary = directory / f".cptkg-{secrets.token_hex(6)}.part"
+        # os.open with 0o666 lets the umask decide, where mkstemp would make the output private (0o600)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OutputExistsError:  # a FileExistsError, an OSError: said as it is
+        raise
+    except OSError as error:
+        raise InputError(f"cannot write: {error.strerror or error}", path=path) from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        if force:
-            if path.exists():
-                os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-            os.replace(temporary, path)
-        else:
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                raise OutputExistsError(path) from None
-            except OSError:  # a file system without hard links: check, then rename
-                if path.exists():
-                    raise OutputExistsError(path) from None
-                os.replace(temporary, path)
+        _put_in_place(temporary, path, force)
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def _refuse_packaged_files(path: Path) -> None:
-    """Raise :class:`InputError` when ``path`` is inside the package's ontology, shapes, queries or data."""
-    from .resources import FOLDERS, folder
+def _check_target(path: Path, force: bool) -> None:
+    """Refuse a target that is not a file to write (or, without ``force``, one that exists)."""
+    import stat
 
-    target = path.resolve()
-    for name in FOLDERS:
-        if target.is_relative_to(folder(name).resolve()):
-            raise InputError(
-                f"is inside cptkg's own {name}/ folder, which no command writes; write elsewhere", path=path
-            )
+    if path.is_dir():
+        raise InputError("is a directory", path=path)
+    if os.path.lexists(path):
+        if not force:
+            raise OutputExistsError(path)
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(f"is not a regular file ({_kind(mode)}); --force replaces only regular files", path=path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError("the folder to write into does not exist", path=path)
+    refuse_package_path(path)
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    kinds = {stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
+             stat.S_ISSOCK: "a socket", stat.S_ISLNK: "a symbolic link", stat.S_ISDIR: "a directory"}  # fmt: skip
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
+
+
+def _put_in_place(temporary: Path, path: Path, force: bool) -> None:
+    import errno
+    import stat
+
+    try:
+        if force:
+            if path.exists():
+                os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+            os.replace(temporary, path)
+            return
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise OutputExistsError(path) from None
+        except OSError as error:
+            if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+                raise
+            # a file system without hard links: check, then rename
+            if path.exists():
+                raise OutputExistsError(path) from None
+            os.replace(temporary, path)
+    except OutputExistsError:  # a FileExistsError, an OSError: said as it is
+        raise
+    except OSError as error:
+        raise InputError(f"cannot write: {error.strerror or error}", path=path) from None
+
+
+def refuse_package_path(path: Path | str) -> None:
+    """Raise :class:`InputError` when ``path`` is inside the installed package (its code, whatever
+    the sub-package) or its ontology, shapes, queries or data folders: no command writes there."""
+    from .resources import FOLDERS, folder, package_folder
+
+    target = Path(os.path.abspath(path))
+    resolved = Path(path).resolve()
+    places = {"code": package_folder(), **{name: folder(name) for name in FOLDERS}}
+    for name, place in places.items():
+        for form in {place, place.resolve()}:
+            if target.is_relative_to(form) or resolved.is_relative_to(form):
+                what = "the installed cptkg package" if name == "code" else f"cptkg's own {name}/ folder"
+                raise InputError(f"is inside {what}, which no command writes; write elsewhere", path=path)

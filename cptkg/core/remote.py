@@ -29,12 +29,13 @@ import os
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .backends import Backend, QueryError
-from .errors import CptkgError, ParameterError
+from .backends import Backend
+from .errors import CptkgError, InputError, ParameterError, QueryError, one_line
 from .prefixes import CPTKG, sparql_prologue
 from .queries import internal_query, open_with_values, values_clause
 from .resources import SHAPES_GRAPH
@@ -197,6 +198,9 @@ class RemoteBackend(Backend):
         return [str(row.term("g")) for row in rows]
 
     def execute(self, text: str, bindings: Mapping[str, Node]) -> Result | rdflib.Graph:
+        from .screening import screen
+
+        screen(text, allow_service=self.allow_service)  # the store would connect on the user's behalf
         if bindings:
             try:
                 text = open_with_values(text, bindings)
@@ -218,27 +222,71 @@ class RemoteBackend(Backend):
         return answer
 
     def _send(self, text: str, dataset: tuple[list[str], list[str]] | None) -> Result | rdflib.Graph:
-        from .rdfio import to_graph, to_rdflib
-
-        form = [("query", sparql_prologue() + text)]
+        query = sparql_prologue() + text
+        form = [("query", query)]
         if dataset is not None:
             form += [("default-graph-uri", iri) for iri in dataset[0]]
             form += [("named-graph-uri", iri) for iri in dataset[1]]
         media, body = self.endpoint.send(
             "POST", urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded", accept=_ACCEPT
         )
+        return self._answer(media, body, query_form(query))
+
+    def _answer(self, media: str, body: bytes, form: tuple[str, tuple[str, ...]] | None) -> Result | rdflib.Graph:
+        """The store's answer read as what the query asks for: the variables it projects, or a graph.
+
+        The answer is input like any file: XML is read without DTD entities, and an answer whose
+        variables are not the query's is refused (a store that is not one, or answers another query).
+        """
+        import io
+
+        from .rdfio import to_graph, to_rdflib
+
+        url = self.endpoint.url
+        if media.endswith("xml"):
+            from .inputs import refuse_xml_entities
+
+            refuse_xml_entities(io.BytesIO(body), url, what=media)
+        kind, expected = form or ("", None)
+        if kind in ("select", "ask") and media in _GRAPHS or kind == "graph" and media in _RESULTS:
+            raise InputError(f"{url} answered a {kind.upper()} query in {media}: is it a SPARQL 1.1 endpoint?")
         try:
             if media in _RESULTS:
                 answer = ox.parse_query_results(body, format=_RESULTS[media])
                 if isinstance(answer, ox.QueryBoolean):
                     return Result([], boolean=bool(answer))
                 names = [variable.value for variable in answer.variables]
+                if expected is not None and set(names) != set(expected):
+                    raise InputError(
+                        f"{url} answered with the variables ({', '.join(names) or 'none'}), not the ones the query "
+                        f"asks for ({', '.join(expected) or 'none'}): is it a SPARQL 1.1 endpoint?"
+                    )
                 return Result(names, [[to_rdflib(solution[name]) for name in names] for solution in answer])
             if media in _GRAPHS:
                 return to_graph(ox.parse(body, format=_GRAPHS[media]))
-        except (SyntaxError, ValueError) as error:
-            raise CptkgError(f"{self.endpoint.url} sent an answer that does not parse as {media}: {error}") from None
-        raise CptkgError(f"{self.endpoint.url} answered in {media}, which is not a SPARQL result or RDF format")
+        except (SyntaxError, ValueError, TypeError) as error:
+            if isinstance(error, InputError):
+                raise
+            raise CptkgError(f"{url} sent an answer that does not parse as {media}: {one_line(str(error))}") from None
+        raise CptkgError(f"{url} answered in {media}, which is not a SPARQL result or RDF format")
+
+
+@lru_cache(maxsize=256)
+def query_form(query: str) -> tuple[str, tuple[str, ...] | None] | None:
+    """What a query asks for: ``("select", its variables)``, ``("ask", None)`` or ``("graph", None)``
+    (an empty store answers it: the same parse as a real one, at no cost); None for a query
+    pyoxigraph does not parse, or a federated one (which even an empty store would send on)."""
+    from .screening import shape_of
+
+    if shape_of(query).services:
+        return None
+    try:
+        answer = ox.Store().query(query)
+    except (SyntaxError, OSError, RuntimeError, ValueError):
+        return None
+    if isinstance(answer, ox.QuerySolutions):
+        return "select", tuple(variable.value for variable in answer.variables)
+    return ("ask", None) if isinstance(answer, ox.QueryBoolean) else ("graph", None)
 
 
 # ---------------------------------------------------------------- push

@@ -8,10 +8,16 @@ Each Turtle file under ``data/`` is one source's statements; its file name (with
 names its graph: ``data/81311/seed-81311.ttl`` fills ``cptkg:graph-seed-81311``. Files of the same
 name in different folders fill the same graph, which is how a new code adds what, say, CMS says
 about it without touching the files of other codes.
+
+A user's file never fills a package graph, whatever it is called: it gets a graph of its own,
+``cptkg:graph-user-<name>`` (:func:`user_graphs`), so that what it says is never credited to the
+seed, CMS or the ontology, and validation always sees it as data.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -22,6 +28,8 @@ from .prefixes import CPTKG
 FOLDERS = ("ontology", "shapes", "queries", "data")
 ONTOLOGY_GRAPH = CPTKG + "graph-ontology"
 SHAPES_GRAPH = CPTKG + "graph-shapes"
+#: The graphs of users' files are named ``<USER_GRAPH><slug of the file name>``.
+USER_GRAPH = CPTKG + "graph-user-"
 
 
 class Source(NamedTuple):
@@ -47,6 +55,11 @@ def root() -> Path:
     raise RuntimeError(f"cptkg's data files are missing: looked in {packaged} and {checkout}")
 
 
+def package_folder() -> Path:
+    """The folder of the ``cptkg`` package's own code (the installed package)."""
+    return Path(__file__).resolve().parents[1]
+
+
 def folder(name: str) -> Path:
     """The packaged folder of that name (one of :data:`FOLDERS`): in the checkout, or ``cptkg/_data`` in a wheel."""
     if name not in FOLDERS:
@@ -67,6 +80,35 @@ def data_sources(directory: Path | None = None) -> list[Source]:
     """The data files under ``directory`` (the packaged ``data/`` by default), in a stable order."""
     base = directory or folder("data")
     return [Source(path, graph_for(path)) for path in sorted(base.rglob("*.ttl"))]
+
+
+def slug(text: str) -> str:
+    """A name made of letters, digits, ``.``, ``_`` and ``-`` only, for an IRI or a file name.
+
+    >>> slug("my data"), slug("../../etc/passwd"), slug("naïve"), slug("..")
+    ('my-data', 'etc-passwd', 'na-ve', '')
+    """
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-")
+
+
+def user_graphs(paths: Iterable[Path], taken: Iterable[str] = ()) -> list[str]:
+    """The named graph of each of a user's files: ``cptkg:graph-user-<slug of the file name>``, a
+    counter added when two files would share one (or one of ``taken``).
+
+    >>> [name.removeprefix(USER_GRAPH) for name in user_graphs([Path("a/seed.ttl"), Path("b/seed.ttl"), Path("my data.nq")])]
+    ['seed', 'seed-2', 'my-data']
+    """
+    used = set(taken)
+    names = []
+    for path in paths:
+        base = USER_GRAPH + (slug(path.stem) or "file")
+        name, number = base, 1
+        while name in used:
+            number += 1
+            name = f"{base}-{number}"
+        used.add(name)
+        names.append(name)
+    return names
 
 
 def ontology_sources() -> list[Source]:

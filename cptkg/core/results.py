@@ -9,10 +9,8 @@ its JSON-ready form (dates as text), which the JSON and CSV outputs write.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, overload
@@ -40,7 +38,7 @@ def readable_json(document: Any) -> str:
       "none": []
     }
     """
-    dumps = lambda value: json.dumps(value, ensure_ascii=False)
+    from .text import dumps
 
     def items(values: list, indent: str) -> str:
         if not values:
@@ -208,13 +206,19 @@ class Result:
         return self.boolean if self.boolean is not None else self.records()
 
     def to_json(self, **dumps: Any) -> str:
-        """The rows as a JSON array of objects keyed by variable name (an ASK answer as a boolean)."""
-        return json.dumps(self.json_value(), ensure_ascii=False, **dumps)
+        """The rows as a JSON array of objects keyed by variable name (an ASK answer as a boolean);
+        control characters a terminal would act on are written escaped."""
+        from .text import dumps as json_dumps
+
+        return json_dumps(self.json_value(), **dumps)
 
     def to_csv(self) -> str:
-        """The rows as CSV with a header line; IRIs as CURIEs."""
+        """The rows as CSV with a header line; IRIs as CURIEs. A cell a spreadsheet would run as a
+        formula (``=``, ``+``, ``-``, ``@``...) starts with an apostrophe; numbers stay numbers."""
+        from .text import CsvWriter
+
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = CsvWriter(buffer)
         writer.writerow(self.variables)
         for row in self.rows:
             writer.writerow(["" if value is None else text(value) for value in row.terms().values()])
@@ -309,7 +313,17 @@ def text(term: Node | None) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """An aligned plain-text table; long cells are not cut."""
+    """An aligned plain-text table; long cells are not cut, control characters are shown escaped.
+
+    >>> print(table(["label"], [["red" + chr(27) + "[31m"]]), end="")
+    label
+    -----------
+    red\\x1b[31m
+    """
+    from .text import visible
+
+    headers = [visible(h) for h in headers]
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
@@ -326,7 +340,7 @@ def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: s
     >>> html_table(["a"], [["<x>"]])
     '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;x&gt;</td></tr></tbody></table>'
     """
-    from html import escape
+    from .text import html_text as escape
 
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)

@@ -8,7 +8,9 @@ the statements come from. :func:`ontology_diagram` draws the ontology's classes,
 links, object properties as arrows from domain to range and datatype properties inside the classes.
 
 Both return a :class:`graphviz.Digraph`, which shows itself as SVG in Jupyter; :func:`render`
-turns one into SVG, PNG or DOT bytes. Drawing needs the ``graphviz`` Python package (extra
+turns one into SVG, PNG or DOT bytes. Every text from the graph is drawn as text: plain labels go
+through :func:`graphviz.escape` (never read as a Graphviz HTML label, whose ``HREF`` would become a
+link in the SVG, nor as DOT escapes), HTML-like labels are made here with their cells escaped. Drawing needs the ``graphviz`` Python package (extra
 ``docs``) and, for SVG and PNG, Graphviz's ``dot`` program (Debian package ``graphviz``).
 
 >>> import cptkg
@@ -21,10 +23,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from html import escape
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import CptkgError
+from ..core.errors import CptkgError, one_line
+from ..core.text import html_text as escape
+from ..core.text import visible
 
 if TYPE_CHECKING:
     import graphviz
@@ -74,13 +77,26 @@ def _unique(values: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(v for v in values if v not in (None, "")))
 
 
-def _html_label(title: str, lines: Iterable[str], colour: str) -> str:
-    """An HTML-like Graphviz label: a coloured title row over one row per line."""
+class _Html(str):
+    """An HTML-like label made by :func:`_html_label` (every other label is escaped as plain text)."""
+
+
+def _html_label(title: str, lines: Iterable[str], colour: str) -> _Html:
+    """An HTML-like Graphviz label: a coloured title row over one row per line, each cell escaped."""
     rows = "".join(f'<TR><TD ALIGN="LEFT">{escape(line)}</TD></TR>' for line in lines)
-    return (
+    return _Html(
         f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#7f7f7f">'
         f'<TR><TD BGCOLOR="{colour}"><B>{escape(title)}</B></TD></TR>{rows}</TABLE>>'
     )
+
+
+def _plain(text: object) -> str:
+    """Text from the graph as a plain Graphviz label: control characters shown, never HTML, no DOT escapes."""
+    return _graphviz().escape(visible(str(text)))
+
+
+def _label(label: str) -> str:
+    return label if isinstance(label, _Html) else _plain(label)
 
 
 def code_diagram(kg: CoreGraph, code: str) -> graphviz.Digraph:
@@ -93,15 +109,16 @@ def code_diagram(kg: CoreGraph, code: str) -> graphviz.Digraph:
     graphviz = _graphviz()
     content = build(kg, code)
     sections: dict[str, list[dict[str, Any]]] = content["sections"]
-    dot = graphviz.Digraph(name=f"cptkg-{code}", comment=f"CPT {code} in the cptkg knowledge graph")
-    dot.attr(rankdir="LR", fontname="Helvetica", fontsize="11", label=f"CPT {code} in the cptkg knowledge graph",
+    title = f"CPT {one_line(code)} in the cptkg knowledge graph"
+    dot = graphviz.Digraph(name=f"cptkg-{node_id(code)}", comment=title)
+    dot.attr(rankdir="LR", fontname="Helvetica", fontsize="11", label=_plain(title),
              labelloc="t", nodesep="0.15", ranksep="0.5")  # fmt: skip
     dot.attr("node", fontname="Helvetica", fontsize="10")
     dot.attr("edge", fontname="Helvetica", fontsize="8", color="#595959")
 
     def add(curie: str, label: str, kind: str, **attrs: str) -> str:
         name = node_id(curie)
-        dot.node(name, label, tooltip=curie, **{**_STYLE[kind], **attrs})
+        dot.node(name, _label(label), tooltip=_plain(curie), **{**_STYLE[kind], **attrs})
         return name
 
     summary = sections["code"][0]
@@ -195,11 +212,11 @@ def ontology_diagram(kg: CoreGraph) -> graphviz.Digraph:
         title = classes.get(curie, curie)
         lines = [curie, *sorted(_unique(attributes.get(curie, [])))]
         colour = "#c6e0b4" if curie.startswith("cptkg:") else "#e7e6e6"
-        dot.node(node_id(curie), _html_label(title, lines, colour), tooltip=curie)
+        dot.node(node_id(curie), _html_label(title, lines, colour), tooltip=_plain(curie))
     for sub, sup in supers:
         dot.edge(node_id(sub), node_id(sup), arrowhead="empty", style="dashed", tooltip="subclass of")
     for domain, range_, label in links:
-        dot.edge(node_id(domain), node_id(range_), label=label)
+        dot.edge(node_id(domain), node_id(range_), label=_plain(label))
     return dot
 
 
@@ -224,3 +241,6 @@ def render(diagram: graphviz.Digraph, fmt: str = "svg") -> bytes:
             f"drawing {fmt} needs Graphviz's dot program (apt install graphviz, brew install graphviz or "
             "conda install -c conda-forge graphviz); --format dot needs nothing"
         ) from None
+    except graphviz.CalledProcessError as error:
+        said = (error.stderr or b"").decode("utf-8", errors="replace").strip().splitlines()
+        raise CptkgError(f"Graphviz could not draw the diagram: {one_line(said[0] if said else str(error))}") from None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,10 +145,12 @@ def markdown_page(title: str, text: str, nav: str = "") -> str:
     """A Markdown text as a self-contained HTML page."""
     import markdown
 
+    from ..core.text import html_text
+
     body = markdown.markdown(text, extensions=["tables", "fenced_code"])
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{_PAGE_STYLE}</style></head>"
+        f"<title>{html_text(title)}</title><style>{_PAGE_STYLE}</style></head>"
         f"<body>{nav}\n{body}\n</body></html>\n"
     )
 
@@ -167,42 +168,91 @@ def ontology_page(kg: CoreGraph) -> str:
     return OntPub(ontology=kg.ontology).make_html()
 
 
+#: File names of the documentation set that a code's page may not take.
+RESERVED = frozenset({"index", "cli", "api", "ontology"})
+
+
+def page_names(codes: list[str]) -> dict[str, str]:
+    """The file name (without extension) of each code's page and picture: the code itself when it is
+    a plain name, else ``code-<slug>``; never a name of the set's own pages, never two alike. A name
+    made from data never climbs out of the folder (``../``), starts at the root, or holds a control.
+
+    >>> page_names(["81311", "../../x", "index", "a/b", "a-b"])
+    {'81311': '81311', '../../x': 'code-x', 'index': 'code-index', 'a/b': 'code-a-b', 'a-b': 'a-b'}
+    """
+    from ..core.resources import slug
+
+    names: dict[str, str] = {}
+    plain = [code for code in codes if slug(code) == code and code not in RESERVED]
+    taken = set(plain)
+    for code in codes:
+        if code in plain:
+            names[code] = code
+            continue
+        base = f"code-{slug(code) or 'x'}"
+        name, number = base, 1
+        while name in taken:
+            number += 1
+            name = f"{base}-{number}"
+        taken.add(name)
+        names[code] = name
+    return names
+
+
 def build(kg: CoreGraph, directory: str | Path, cli_reference: str, force: bool = False) -> list[Path]:
     """Write the documentation set into ``directory``; returns the files written.
 
     ``cli_reference`` is the command-line reference as Markdown (the command line writes its own).
 
     Refuses a directory that exists and is not empty unless ``force`` (then files of the same
-    name are replaced, other files are left alone).
+    name are replaced, other files are left alone), and any folder inside the installed package.
+    The file names made from codes (:func:`page_names`) stay inside ``directory``.
     """
-    from ..core.rdfio import write_output
+    from ..core.rdfio import refuse_package_path, write_output
     from .diagram import code_diagram, ontology_diagram, render
     from .html import report_page
 
     target = Path(directory)
+    refuse_package_path(target)
     if target.exists() and not target.is_dir():
         raise InputError("is a file, not a directory", path=target)
     if target.is_dir() and any(target.iterdir()) and not force:
         raise OutputExistsError(target)
-    nav = (
-        '<nav><a href="index.html">Guide</a> · <a href="cli.html">Command line</a> · <a href="api.html">API</a>'
-        ' · <a href="ontology.html">Ontology</a> · <a href="images/cptkg-ontology.svg">Ontology picture</a>'
-        + "".join(f' · <a href="{c}.html">CPT {c}</a> (<a href="images/cptkg-{c}.svg">picture</a>)' for c in kg.codes)
-        + "</nav>"
-    )
+    names = page_names(kg.codes)
     files: dict[str, str | bytes] = {
         "ontology.html": ontology_page(kg),
         "images/cptkg-ontology.svg": render(ontology_diagram(kg), "svg"),
         "cli.md": cli_reference,
         "api.md": api_reference(),
     }
+    nav = _navigation(names)
     files["cli.html"] = markdown_page("cptkg command line", str(files["cli.md"]), nav)
     files["api.html"] = markdown_page("cptkg API", str(files["api.md"]), nav)
     files["index.html"] = markdown_page("cptkg user guide", guide_path().read_text(encoding="utf-8"), nav)
-    for code in kg.codes:
-        files[f"{code}.html"] = report_page(kg, code).html()
-        files[f"images/cptkg-{code}.svg"] = render(code_diagram(kg, code), "svg")
+    for code, name in names.items():
+        files[f"{name}.html"] = report_page(kg, code).html()
+        files[f"images/cptkg-{name}.svg"] = render(code_diagram(kg, code), "svg")
     # everything is made before the folder is touched; it was checked as a whole above, so each
-    # file may replace its namesake
+    # file may replace its namesake (a regular file only), once it is sure to be inside the folder
     (target / "images").mkdir(parents=True, exist_ok=True)
+    inside = target.resolve()
+    for name in files:
+        if not (target / name).resolve().is_relative_to(inside):
+            raise InputError(f"the documentation file {name!r} would be written outside the folder", path=target)
     return [write_output(target / name, content, force=True) for name, content in files.items()]
+
+
+def _navigation(names: dict[str, str]) -> str:
+    """The links at the top of every page: the set's pages, then each code's page and picture."""
+    from ..core.text import html_text
+
+    return (
+        '<nav><a href="index.html">Guide</a> · <a href="cli.html">Command line</a> · <a href="api.html">API</a>'
+        ' · <a href="ontology.html">Ontology</a> · <a href="images/cptkg-ontology.svg">Ontology picture</a>'
+        + "".join(
+            f' · <a href="{html_text(name)}.html">CPT {html_text(code)}</a>'
+            f' (<a href="images/cptkg-{html_text(name)}.svg">picture</a>)'
+            for code, name in names.items()
+        )
+        + "</nav>"
+    )

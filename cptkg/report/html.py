@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ..core.text import html_text as escape
 from ..core.version import __version__
 from .sections import SECTIONS, Record, _groups, advice_of
 

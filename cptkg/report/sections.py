@@ -6,7 +6,6 @@ group of rows reads as a line. Adding a section means adding a query file and a 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -227,12 +226,20 @@ def build(kg: CoreGraph, code: str) -> dict[str, Any]:
 
 
 def render(content: dict[str, Any], fmt: str = "text") -> str:
-    """The report as ``text``, ``markdown`` or ``json``."""
+    """The report as ``text``, ``markdown`` or ``json``.
+
+    What the data says is carried as text in each: Markdown escapes markup and link syntax (a
+    viewer renders raw HTML), text and Markdown show control characters escaped, JSON escapes those
+    it may otherwise carry raw.
+    """
+    from ..core.text import dumps, markdown_text, visible
+
     if fmt == "json":
-        return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+        return dumps(content, indent=2) + "\n"
     markdown = fmt == "markdown"
+    data = markdown_text if markdown else visible
     lines: list[str] = []
-    title = f"CPT {content['code']} in the cptkg knowledge graph"
+    title = f"CPT {data(content['code'])} in the cptkg knowledge graph"
     lines += [f"# {title}", ""] if markdown else [title, "=" * len(title), ""]
     for section in SECTIONS:
         rows = content["sections"][section.key]
@@ -240,10 +247,10 @@ def render(content: dict[str, Any], fmt: str = "text") -> str:
         items = [section.render(group) for group in _groups(rows, section.group_by)] or ["(none in the graph)"]
         for item in items:
             first, *rest = item.split("\n")
-            lines.append(f"- {first}")
-            lines += [f"  {line.strip()}" for line in rest]
+            lines.append(f"- {data(first)}")
+            lines += [f"  {data(line.strip())}" for line in rest]
         lines.append("")
     heading = "Sources (named graphs)"
     lines += [f"## {heading}", ""] if markdown else [heading, "-" * len(heading)]
-    lines += [f"- {_source(group)}" for group in _groups(content["sources"], "graph")]
+    lines += [f"- {data(_source(group))}" for group in _groups(content["sources"], "graph")]
     return "\n".join(lines).rstrip() + "\n"

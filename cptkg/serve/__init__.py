@@ -5,7 +5,8 @@ the graph pushed into any SPARQL 1.1 store (``cptkg push``).
 :mod:`cptkg.core.remote`.)
 """
 
+from .limits import Limits
 from .push import push
-from .server import DEFAULT_HOST, DEFAULT_PORT, Limits, create_app, serve
+from .server import DEFAULT_HOST, DEFAULT_PORT, bind, create_app, serve
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "Limits", "create_app", "push", "serve"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "Limits", "bind", "create_app", "push", "serve"]

@@ -131,11 +131,12 @@ def read_prefix_map(path: str | Path) -> dict[str, str]:
     """A prefix map file (YAML or JSON: prefix -> URI prefix; a ``curie_map`` key may hold it)."""
     import yaml
 
+    from ..core.inputs import safe_yaml
     from ..core.rdfio import read_text
 
     path = Path(path)
     try:
-        data = yaml.safe_load(read_text(path)) or {}
+        data = safe_yaml(read_text(path), path) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise InputError(f"not YAML or JSON: {one_line(str(getattr(error, 'problem', error)))}", path=path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..core.text import visible
 from .icd10cm import icd10cm_lineage
 from .identifiers import parse_curie
 
@@ -67,7 +68,7 @@ class Answer:
         for hit in self.hits:
             how = "" if hit.via == self.identifier else f"  (through its category {hit.via})"
             lines.append(f"  {hit.resource}  {hit.predicate}  {hit.via}{how}  -- {hit.label or ''}".rstrip(" -"))
-        return "\n".join(lines) + "\n"
+        return visible("\n".join(lines) + "\n")  # labels come from the graph, and from linked files
 
 
 def lookup(kg: CoreGraph, identifier: str) -> Answer:

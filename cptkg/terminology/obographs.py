@@ -62,7 +62,10 @@ class _Writer:
 
     def node(self, value: object, where: str) -> ox.NamedNode | None:
         """The IRI of an identifier (a full IRI or a CURIE of a known prefix), or None with the element skipped."""
-        text = str(value or "").strip()
+        if value is not None and not isinstance(value, str):  # a list or an object: never printed whole
+            self.skipped.append(Skipped(None, f"an identifier must be text, not {_kind(value)}", where))
+            return None
+        text = (value or "").strip()
         try:
             return self.ox.NamedNode(self.resolution.expand(text))
         except (InputError, ValueError) as error:
@@ -74,8 +77,34 @@ class _Writer:
         if subject is not None and obj is not None:
             self.quads.append(self.ox.Quad(subject, self.ox.NamedNode(predicate), obj, self.graph))
 
-    def literal(self, value: object) -> ox.Literal:
-        return self.ox.Literal(str(value))
+    def literal(self, value: object, where: str = "") -> ox.Literal | None:
+        """A text value as a literal, or None with the element skipped (a list or an object is no text)."""
+        text = self.text(value, where)
+        return None if text is None else self.ox.Literal(text)
+
+    def text(self, value: object, where: str) -> str | None:
+        """A value that must be text (a string or a number), or None with the element skipped."""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.skipped.append(Skipped(None, f"expected text, not {_kind(value)}", where))
+            return None
+        return str(value)
+
+    def items(self, value: object, where: str, kind: type = object) -> list[Any]:
+        """The elements of a JSON list (those of ``kind``; each other one skipped), [] for none; any
+        other value is skipped with its place."""
+        if value is None or value == [] or value == {} or value == "":
+            return []
+        if not isinstance(value, list):
+            self.skipped.append(Skipped(None, f"expected a list, not {_kind(value)}", where))
+            return []
+        kept = []
+        for position, item in enumerate(value):
+            if isinstance(item, kind):
+                kept.append(item)
+            else:
+                self.skipped.append(Skipped(None, f"expected {_KINDS.get(kind, kind.__name__)}, not {_kind(item)}",
+                                            f"{where}[{position}]"))  # fmt: skip
+        return kept
 
     def value(self, text: str, where: str) -> ox.NamedNode | ox.Literal:
         """A property value: an identifier when it is an IRI or a CURIE of a known prefix, else text."""
@@ -125,39 +154,43 @@ def _graph(out: _Writer, item: dict[str, Any], where: str) -> None:
         if meta.get("version"):
             out.add(ontology, OWL + "versionIRI", out.node(meta["version"], f"{where}.meta.version"))
         _meta(out, ontology, {k: v for k, v in meta.items() if k != "version"}, f"{where}.meta")
-    for position, entry in enumerate(_list(item, "nodes")):
+    for position, entry in enumerate(out.items(item.get("nodes"), f"{where}.nodes")):
         _node(out, entry, f"{where}.nodes[{position}]")
-    for position, edge in enumerate(_list(item, "edges")):
+    for position, edge in enumerate(out.items(item.get("edges"), f"{where}.edges")):
         here = f"{where}.edges[{position}]"
         if not isinstance(edge, dict):
             out.skipped.append(Skipped(None, "an edge must be a JSON object", here))
             continue
-        pred = str(edge.get("pred") or "")
+        pred = out.text(edge.get("pred") or "", here + ".pred") or ""
         named = None if pred in BUILT_IN_PREDICATES else out.node(pred, here + ".pred")
         predicate = BUILT_IN_PREDICATES.get(pred) or (named.value if named is not None else None)
         if predicate:
             out.add(out.node(edge.get("sub"), here + ".sub"), predicate, out.node(edge.get("obj"), here + ".obj"))
-    for position, group in enumerate(_list(item, "equivalentNodesSets")):
-        ids = [out.node(i, f"{where}.equivalentNodesSets[{position}]") for i in (group or {}).get("nodeIds") or []]
+    for position, group in enumerate(out.items(item.get("equivalentNodesSets"), f"{where}.equivalentNodesSets", dict)):
+        here = f"{where}.equivalentNodesSets[{position}]"
+        ids = [out.node(i, here) for i in out.items(group.get("nodeIds"), here + ".nodeIds")]
         ids = [i for i in ids if i is not None]
-        first = out.node(group["representativeNodeId"], where) if (group or {}).get("representativeNodeId") else None
+        first = out.node(group["representativeNodeId"], here) if group.get("representativeNodeId") else None
         first = first or (ids[0] if ids else None)
         for other in ids:
             if other != first:
                 out.add(first, OWL + "equivalentClass", other)
-    for position, axiom in enumerate(_list(item, "domainRangeAxioms")):
+    for position, axiom in enumerate(out.items(item.get("domainRangeAxioms"), f"{where}.domainRangeAxioms", dict)):
         here = f"{where}.domainRangeAxioms[{position}]"
-        prop = out.node((axiom or {}).get("predicateId"), here)
+        prop = out.node(axiom.get("predicateId"), here)
         for key, predicate in (("domainClassIds", RDFS + "domain"), ("rangeClassIds", RDFS + "range")):
-            for target in axiom.get(key) or []:
+            for target in out.items(axiom.get(key), f"{here}.{key}"):
                 out.add(prop, predicate, out.node(target, here))
         if axiom.get("allValuesFromEdges"):
-            out.not_kept["allValuesFromEdges"] += len(axiom["allValuesFromEdges"])
+            out.not_kept["allValuesFromEdges"] += len(axiom["allValuesFromEdges"]) if isinstance(axiom["allValuesFromEdges"], list) else 1
 
 
-def _list(item: dict[str, Any], key: str) -> list[Any]:
-    value = item.get(key) or []
-    return value if isinstance(value, list) else []
+_KINDS = {dict: "a JSON object", list: "a list", str: "text", object: "a value"}
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, in words (for a skipped element's reason)."""
+    return {dict: "an object", list: "a list", bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def _node(out: _Writer, node: object, where: str) -> None:
@@ -171,7 +204,7 @@ def _node(out: _Writer, node: object, where: str) -> None:
     if kind:
         out.add(subject, RDF + "type", out.ox.NamedNode(kind))
     if node.get("lbl"):
-        out.add(subject, RDFS + "label", out.literal(node["lbl"]))
+        out.add(subject, RDFS + "label", out.literal(node["lbl"], where + ".lbl"))
     if isinstance(node.get("meta"), dict):
         _meta(out, subject, node["meta"], where + ".meta")
 
@@ -184,25 +217,29 @@ def _meta(out: _Writer, subject: ox.NamedNode | None, meta: dict[str, Any], wher
             out.not_kept[f"meta key {key!r}"] += 1
     definition = meta.get("definition")
     if isinstance(definition, dict) and definition.get("val"):
-        out.add(subject, DEFINITION, out.literal(definition["val"]))
-    for comment in meta.get("comments") or []:
-        out.add(subject, RDFS + "comment", out.literal(comment))
-    for subset in meta.get("subsets") or []:
-        out.add(subject, OIO + "inSubset", out.value(str(subset), where + ".subsets"))
-    for synonym in meta.get("synonyms") or []:
-        if isinstance(synonym, dict) and synonym.get("val"):
-            pred = str(synonym.get("pred") or "hasRelatedSynonym")
+        out.add(subject, DEFINITION, out.literal(definition["val"], where + ".definition"))
+    for comment in out.items(meta.get("comments"), where + ".comments"):
+        out.add(subject, RDFS + "comment", out.literal(comment, where + ".comments"))
+    for subset in out.items(meta.get("subsets"), where + ".subsets"):
+        text = out.text(subset, where + ".subsets")
+        if text is not None:
+            out.add(subject, OIO + "inSubset", out.value(text, where + ".subsets"))
+    for synonym in out.items(meta.get("synonyms"), where + ".synonyms", dict):
+        if synonym.get("val"):
+            pred = out.text(synonym.get("pred") or "hasRelatedSynonym", where + ".synonyms") or ""
             node = out.node(pred, where + ".synonyms") if ":" in pred else None
-            predicate = node.value if node is not None else (OIO + pred if ":" not in pred else None)
+            predicate = node.value if node is not None else (OIO + pred if pred and ":" not in pred else None)
             if predicate:
-                out.add(subject, predicate, out.literal(synonym["val"]))
-    for xref in meta.get("xrefs") or []:
-        if isinstance(xref, dict) and xref.get("val"):
-            out.add(subject, OIO + "hasDbXref", out.literal(xref["val"]))
-    for position, value in enumerate(meta.get("basicPropertyValues") or []):
-        here = f"{where}.basicPropertyValues[{position}]"
-        predicate = out.node((value or {}).get("pred"), here)
-        if predicate is not None:
-            out.add(subject, predicate.value, out.value(str(value.get("val", "")), here))
+                out.add(subject, predicate, out.literal(synonym["val"], where + ".synonyms"))
+    for xref in out.items(meta.get("xrefs"), where + ".xrefs", dict):
+        if xref.get("val"):
+            out.add(subject, OIO + "hasDbXref", out.literal(xref["val"], where + ".xrefs"))
+    values = where + ".basicPropertyValues"
+    for position, value in enumerate(out.items(meta.get("basicPropertyValues"), values, dict)):
+        here = f"{values}[{position}]"
+        predicate = out.node(value.get("pred"), here)
+        text = out.text(value.get("val", ""), here)
+        if predicate is not None and text is not None:
+            out.add(subject, predicate.value, out.value(text, here))
     if meta.get("deprecated") is True:
         out.add(subject, OWL + "deprecated", out.ox.Literal("true", datatype=out.ox.NamedNode(XSD_BOOLEAN)))

@@ -131,16 +131,21 @@ def read_table(path: Path, text: str, reader: str | None = None) -> Table:
 def _metadata(path: Path, header: list[str]) -> dict[str, Any]:
     import yaml
 
+    from ..core.inputs import safe_yaml
+
     try:
-        meta = yaml.safe_load("\n".join(line[1:] for line in header)) or {}
+        meta = safe_yaml("\n".join(line[1:] for line in header), path) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = one_line(str(getattr(error, "problem", error)))
         raise InputError(f"the header is not valid YAML: {problem}", path=path, line=mark.line + 1 if mark else 1) from None
     if not isinstance(meta, dict):
         raise InputError("the header must be a YAML mapping", path=path, line=1)
-    if not isinstance(meta.get("curie_map") or {}, dict):
+    declared = meta.get("curie_map") or {}
+    if not isinstance(declared, dict):
         raise InputError("curie_map must map prefixes to URI prefixes", path=path, line=1)
+    if not all(isinstance(key, str) and isinstance(value, str) for key, value in declared.items()):
+        raise InputError("curie_map keys and values must be text (a prefix and its URI prefix)", path=path, line=1)
     return meta
 
 

@@ -22,16 +22,22 @@ def data_graph(quads: Iterable[pyoxigraph.Quad], inference: str = "none") -> rdf
     ontology repeats them) are left out, with the blank-node axioms that hang only from them, so
     such a file validates as the shipped graph does. With inference, the closure of data and
     ontology is computed, then every triple about a resource only the ontology describes is dropped.
+
+    The ontology is what the package's ontology files state: a statement of the ontology graph that
+    they do not make (a store's graph written by someone else; a user's file never lands there) is
+    data, validated like any other, never hidden by the graph it claims to be in.
     """
     import pyoxigraph as ox
 
     from ..core.rdfio import to_rdflib
     from ..core.resources import ONTOLOGY_GRAPH
 
+    stated = _package_ontology()
     ontology, data = set(), []
     for quad in quads:
         triple = (quad.subject, quad.predicate, quad.object)
-        (ontology.add if quad.graph_name.value == ONTOLOGY_GRAPH else data.append)(triple)
+        in_ontology = quad.graph_name.value == ONTOLOGY_GRAPH and (triple in stated or _has_blank_node(triple))
+        (ontology.add if in_ontology else data.append)(triple)
     keep = _without_ontology_statements(data, {s for s, _, _ in ontology if isinstance(s, ox.NamedNode)})
     if inference == "none":
         keep += [t for t in ontology if t[1].value == SUBCLASS_OF and isinstance(t[2], ox.NamedNode)]
@@ -60,6 +66,27 @@ def data_graph(quads: Iterable[pyoxigraph.Quad], inference: str = "none") -> rdf
         for subject in {term(t[0]) for t in ontology} - described:
             graph.remove((subject, None, None))
     return graph
+
+
+@cache
+def _package_ontology() -> frozenset[tuple]:
+    """The statements of the package's ontology files without blank nodes (those of its axioms are
+    renamed at each parse, so they cannot be compared)."""
+    from ..core.rdfio import read_quads
+    from ..core.resources import ontology_sources
+
+    return frozenset(
+        triple
+        for source in ontology_sources()
+        for quad in read_quads(source.path)
+        if not _has_blank_node(triple := (quad.subject, quad.predicate, quad.object))
+    )
+
+
+def _has_blank_node(triple: tuple) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(triple[0], ox.BlankNode) or isinstance(triple[2], ox.BlankNode)
 
 
 def _without_ontology_statements(data: list[tuple], terms: set) -> list[tuple]:

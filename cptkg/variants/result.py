@@ -12,6 +12,8 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from ..core.text import json_text, visible
+
 
 def frozen(value: Any) -> Any:
     """Nested dicts as read-only views and lists as tuples (an answer cannot be changed by a caller)."""
@@ -77,21 +79,23 @@ class VariantResult:
 
     def to_json(self, **dumps: Any) -> str:
         """The JSON form, written from the fields as they are (no copy of the answer is made); written once
-        per answer when no ``json.dumps`` options are given (a VCF's repeated alleles share their answer)."""
+        per answer when no ``json.dumps`` options are given (a VCF's repeated alleles share their answer).
+        Control characters a terminal acts on are written escaped (:func:`cptkg.core.text.json_text`)."""
         if not dumps:
             return self._json
-        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, ensure_ascii=False,
-                          default=_json_default, **dumps)  # fmt: skip
+        return json_text(json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, ensure_ascii=False,
+                                    default=_json_default, **dumps))  # fmt: skip
 
     @cached_property
     def _json(self) -> str:
-        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, ensure_ascii=False,
-                          default=_json_default)  # fmt: skip
+        return json_text(json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, ensure_ascii=False,
+                                    default=_json_default))  # fmt: skip
 
     def to_text(self) -> str:
-        """One line: the input, the verdict and the reason (which names the variant), then any notes."""
+        """One line: the input, the verdict and the reason (which names the variant), then any notes;
+        control characters shown escaped."""
         verdict = f"in scope of {self.code}" if self.in_scope else "out of scope"
-        return f"{self.input}\t{verdict}\t{self.explained()}"
+        return visible(f"{self.input}\t{verdict}\t{self.explained()}")
 
     def explained(self) -> str:
         """The reason, then the notes (what the input was read as, what could not be computed)."""

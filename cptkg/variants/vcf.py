@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError, ParameterError
+from ..core.inputs import Spool, is_regular
 from . import vcfread
 from .classify import BUILDS, Classifier
 from .result import VariantResult
@@ -178,6 +179,16 @@ def classify_vcf(
     if reader not in READERS:
         raise ParameterError(f"unknown VCF reader {reader!r}; expected one of {', '.join(READERS)}")
     path = Path(path)
+    if prescanned is None and path.exists() and not is_regular(path):  # a pipe: read once, into a file
+        spool = Spool(path, "VCF text")
+        try:
+            run = spool.call(lambda: classify_vcf(classifier, spool.name, build, samples=samples, pass_only=pass_only,
+                                                  all_records=all_records, reader=reader))  # fmt: skip
+        except BaseException:
+            spool.close()
+            raise
+        run.path, run._calls = path, spool.closing(run._calls)
+        return run
     run = VcfRun(path)
     if prescanned is not None:
         header_lines, body = prescanned

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from ..core.errors import CptkgError
+from ..core.inputs import is_regular
 from . import vcfread
 from .classify import Classifier
 from .vcf import VcfRun, classify_vcf, gene_intervals
@@ -56,7 +57,7 @@ def classify_vcfs(classifier: Classifier, paths: list[str | Path], build: str | 
 
 def _plan(path: Path, reader: str, intervals, jobs: int, files: int) -> str | None:
     """``whole`` (one worker scans the file), ``split`` (its parts on every core) or None (main process)."""
-    if reader == "htslib" or intervals is None:
+    if reader == "htslib" or intervals is None or not is_regular(path):  # a pipe is read once, by the main process
         return None
     try:
         sniffed = vcfread.sniff(path)

@@ -3,7 +3,7 @@ CSV, text: byte for byte the same) and as tables (Parquet, Arrow IPC).
 
 A finding is written as a *prefix* (its claim id and line number, built by expressions for a whole
 batch) and a *tail* (the rest, formatted once per distinct finding by the row engine's own code:
-``json.dumps``, ``csv.writer``, :meth:`~cptkg.claims.findings.Finding.text`). Each tail is cut from
+``Finding.json``, ``CsvWriter``, :meth:`~cptkg.claims.findings.Finding.text`). Each tail is cut from
 what that code writes for a finding with a sentinel claim id and line number, so a change of the
 row engine's forms changes these too, or fails loudly here.
 """
@@ -11,13 +11,13 @@ row engine's forms changes these too, or fails loudly here.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import shutil
 import tempfile
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from ...core.errors import InputError
+from ...core.text import NUMBER, CsvWriter, visible
 from ..findings import FINDING_FIELDS, Finding, Tally, write_findings
 
 if TYPE_CHECKING:
@@ -53,9 +53,9 @@ class Form:
             return finding.json()
         if self.name == "csv":
             buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerow(finding)
+            CsvWriter(buffer).writerow(finding)
             return buffer.getvalue()
-        return finding.text() + "\n"
+        return visible(finding.text()) + "\n"
 
     def framing(self, tally: Tally, lines: int | None) -> tuple[str, str, str]:
         """What :func:`~cptkg.claims.findings.write_findings` writes before, between and after findings
@@ -83,6 +83,9 @@ class Form:
                 [pl.lit('{"claim_id": "'), self.escaped(pl, claim), pl.lit('", "line": '), line, pl.lit(", ")]
             )
         if self.name == "csv":
+            # as csv_cell writes it: a claim id a spreadsheet would run as a formula gets an apostrophe
+            formula = claim.str.contains(r"^[=+\-@].") & ~claim.str.contains(f"^(?:{NUMBER.pattern})$")
+            claim = pl.when(formula).then(pl.concat_str([pl.lit("'"), claim])).otherwise(claim)
             quoted = pl.concat_str([pl.lit('"'), claim.str.replace_all('"', '""', literal=True), pl.lit('"')])
             return pl.concat_str(
                 [pl.when(claim.str.contains('[,"]')).then(quoted).otherwise(claim), pl.lit(","), line, pl.lit(",")]
