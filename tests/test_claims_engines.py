@@ -242,6 +242,8 @@ def test_lines_the_csv_module_cannot_read(rules, tmp_path):
     for fmt in FORMS:
         expected = by_row_engine(rules, read_records(path), fmt, count_records(path))
         assert by_columnar_engine(rules, path, fmt) == expected, fmt
+    unreadable = {f.line: f.message for f in check_records(rules, read_records(path)) if f.rule == "unreadable-line"}
+    assert {61, 82} <= set(unreadable)  # each bad line reported; the lines after them read
 
 
 @pytest.mark.parametrize("case", json.loads((CLAIMS / "unusable.json").read_text()), ids=lambda c: c["file"])

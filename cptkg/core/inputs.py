@@ -39,18 +39,20 @@ def is_regular(path: Path | str) -> bool:
 
 
 def bounded_lines(handle: IO[str], path: Path | str, limit: int = MAX_LINE) -> Iterator[str]:
-    """The lines of a text stream, each refused past ``limit`` characters or when it holds a NUL
-    (an endless input such as ``/dev/zero``, or a file that is not text), as an InputError naming
-    the file and line."""
+    """The lines of a text stream, each refused past ``limit`` characters (an endless input such as
+    ``/dev/zero``), as an InputError naming the file and line; a NUL in the first line or in an
+    endless one means the file is not text. A NUL in a later, ended line passes: that one line is
+    bad, and the format's reader reports it without giving up the rest of the file."""
     number = 0
     while True:
         line = handle.readline(limit)
         if not line:
             return
         number += 1
-        if "\x00" in line:
+        endless = len(line) >= limit and not line.endswith(("\n", "\r"))
+        if "\x00" in line and (number == 1 or endless):
             raise InputError("holds a NUL character: not a text file", path=path, line=number)
-        if len(line) >= limit and not line.endswith(("\n", "\r")):
+        if endless:
             raise InputError(f"the line is longer than {limit:,} characters", path=path, line=number)
         yield line
 
