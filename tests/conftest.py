@@ -33,6 +33,19 @@ def kg() -> cptkg.KnowledgeGraph:
     return cptkg.load()
 
 
+@pytest.fixture(scope="session")
+def graphs():
+    """The embedded graph, and the graph with one claim case's extra data file, each loaded once."""
+    loaded: dict[str | None, cptkg.KnowledgeGraph] = {}
+
+    def get(extra: str | None) -> cptkg.KnowledgeGraph:
+        if extra not in loaded:
+            loaded[extra] = cptkg.load(*([CASES / "claims" / extra] if extra else []))
+        return loaded[extra]
+
+    return get
+
+
 @pytest.fixture(scope="session", params=["oxigraph", "rdflib"])
 def any_kg(request) -> cptkg.KnowledgeGraph:
     """The embedded graph on every backend in turn."""

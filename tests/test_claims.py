@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-import cptkg
 from cptkg.claims import COLUMNS, RULES, SEVERITIES, ClaimLine, count_records, read_records
 from cptkg.core.errors import InputError
 from cptkg.terminology.icd10cm import _ICD10CM
@@ -20,19 +19,6 @@ CLAIMS = CASES / "claims"
 LINE_CASES = json.loads((CLAIMS / "lines.json").read_text())
 FILE_CASES = json.loads((CLAIMS / "files.json").read_text())
 UNUSABLE = json.loads((CLAIMS / "unusable.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def graphs():
-    """The embedded graph, and the graph with a case's extra data file, each loaded once."""
-    loaded: dict[str | None, cptkg.KnowledgeGraph] = {}
-
-    def get(extra: str | None) -> cptkg.KnowledgeGraph:
-        if extra not in loaded:
-            loaded[extra] = cptkg.load(*([CLAIMS / extra] if extra else []))
-        return loaded[extra]
-
-    return get
 
 
 @pytest.mark.parametrize("case", LINE_CASES, ids=[c["name"] for c in LINE_CASES])

@@ -15,7 +15,6 @@ import random
 
 import pytest
 
-import cptkg
 from cptkg.claims import ClaimRules, Tally, check_records, count_records, read_records, rows_records, write_findings
 from cptkg.claims import engine as row_engine
 from cptkg.claims.columnar import check_file, check_rows
@@ -77,18 +76,6 @@ def test_line_cases_given_as_rows(graphs):
             out = io.StringIO()
             check_rows(rules, rows, out, fmt)
             assert out.getvalue() == by_row_engine(rules, rows_records(rows), fmt, len(rows)), (extra, fmt)
-
-
-@pytest.fixture(scope="module")
-def graphs():
-    loaded: dict[str | None, cptkg.KnowledgeGraph] = {}
-
-    def get(extra: str | None) -> cptkg.KnowledgeGraph:
-        if extra not in loaded:
-            loaded[extra] = cptkg.load(*([CLAIMS / extra] if extra else []))
-        return loaded[extra]
-
-    return get
 
 
 def claims_file(path, seed: int = 3) -> None:
