@@ -1,10 +1,6 @@
 """Issues 16 and 19, VCFs as the world writes them: the real public files of ``tests/data/external/vcf``
 (expected answers from their SOURCES.md and the reference facts), read by htslib and by the Python
 reader side by side, by index, in parallel, and in the encodings files arrive in.
-
-One expectation differs from SOURCES.md, which was written before issue 22: ClinVar's
-``1 115256536 C>T`` (rs730880965) is NM_002524.5:c.175G>A, codon 59 in exon 3, and so in the scope
-of 81311 (not a hotspot).
 """
 
 from __future__ import annotations
@@ -61,7 +57,6 @@ FILES = {
     "clinvar-20150611-grch37.excerpt.vcf": Expected("GRCh37", "##reference=GRCh37.p13", [
         (27, "1-115256536-C-T", True, None, "no filter applied"),  # c.175G>A, A59T: exon 3 (issue 22)
         (28, "1-115258747-C-T", True, "G12D", "no filter applied")]),
-    # SOURCES.md says line 107 is the only PASS of the others; line 109 (1 12819342 C>T) is PASS too
     "vcf2maf-muse.excerpt.vcf": Expected("GRCh37", "##contig 1 length 249250621", [
         (111, "1-115258745-C-G", True, "G13R", "failed: Tier2")], {"pass": [107, 109]}),
     "gatk4-mutect2-mc3.excerpt.vcf": Expected("GRCh37", "##contig 1 length 249250621", [], {
