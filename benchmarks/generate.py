@@ -121,7 +121,20 @@ def _renamed_subjects(template: dict[str, list[ox.Triple]]) -> set[str]:
                 hub = local.startswith(HUB_PREFIXES) and TEMPLATE_CODE not in local and TEMPLATE_GENE not in local
                 if not hub and t.subject.value not in shared:
                     own.add(t.subject.value)
-    return own
+    # A resource about shared ones only (a data gap about the MolDX policies) exists once in a real
+    # graph; copied per code, every code would see every copy through the shared resource.
+    linked = {
+        node.value
+        for triples in template.values()
+        for t in triples
+        if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)
+        and t.subject.value != t.object.value and (t.subject.value in own) and (t.object.value in own)
+        for node in (t.subject, t.object)
+    }  # fmt: skip
+    return own & linked
+
+
+_ANNOTATED_SOURCE = "http://www.w3.org/2002/07/owl#annotatedSource"
 
 
 class Renamer:
@@ -155,11 +168,19 @@ class Renamer:
         return term  # blank nodes are scoped to their file
 
     def triples(self, triples: list[ox.Triple]) -> Iterator[ox.Triple]:
-        """The code's own triples renamed; triples only about hubs are left to the template's files."""
+        """The code's own triples renamed; triples only about hubs are left to the template's files, and
+        so are the axiom annotations (mapping records, statement sources) of a shared resource's
+        statements: a real graph holds them once, not once per code."""
+        shared_axioms = {
+            t.subject
+            for t in triples
+            if t.predicate.value == _ANNOTATED_SOURCE
+            and not (isinstance(t.object, ox.NamedNode) and t.object.value in self.own)
+        }
         for t in triples:
             subject_own = isinstance(t.subject, ox.NamedNode) and t.subject.value in self.own
             object_own = isinstance(t.object, ox.NamedNode) and t.object.value in self.own
-            if not (subject_own or object_own or isinstance(t.subject, ox.BlankNode)):
+            if not (subject_own or object_own or isinstance(t.subject, ox.BlankNode)) or t.subject in shared_axioms:
                 continue
             subject = self.term(t.subject)
             obj = self.term(t.object) if subject_own or not isinstance(t.object, ox.Literal) else t.object
