@@ -12,7 +12,9 @@ own (Spark's joins and aggregations do the work):
    the class of its date (:mod:`cptkg.claims.columnar.evaluate`), a claim of several lines by its
    lines' keys and dates in order;
 3. the distinct keys (few) are collected to the driver and checked there by the columnar engine,
-   once each; their findings are broadcast and joined back to every line;
+   once each; their findings are joined back to every line (Spark broadcasts them while they are
+   small, and shuffles them once they are not: a forced broadcast failed on 10M generated lines with
+   the driver's default memory);
 4. what cannot be keyed (a claim id that is not printable ASCII, a claim over the line limit, a claim
    whose messages write its claim id or line numbers) is collected and checked as it is; a claim whose
    messages write its date is checked again per date.
@@ -91,13 +93,13 @@ def check_dataframe(rules: ClaimRules, lines: DataFrame, *, line: str = "line") 
     if lone_single:
         exact = exact.unionByName(single.filter(F.col("key2").isin(lone_single)).select(*exact.columns))
     parts = [
-        single.join(F.broadcast(found_single), "key2").select(*_OUT),
-        several.join(gkeys, "claim").join(F.broadcast(found_several), ["gkey", "pos"]).select(*_OUT),
+        single.join(found_single, "key2").select(*_OUT),
+        several.join(gkeys, "claim").join(found_several, ["gkey", "pos"]).select(*_OUT),
         driver.exact(exact),
     ]
     if dated:
         dated_lines = single.filter(F.col("key2").isin(dated))
-        parts.append(dated_lines.join(F.broadcast(driver.dated(dated_lines)), ["key2", "raw_date"]).select(*_OUT))
+        parts.append(dated_lines.join(driver.dated(dated_lines), ["key2", "raw_date"]).select(*_OUT))
     found = parts[0]
     for part in parts[1:]:
         found = found.unionByName(part)
