@@ -101,6 +101,7 @@ def render(results: dict) -> str:
         *_query_tables(results),
         "",
         *_line_tables(results),
+        *_export_tables(results),
     ]
     return "\n".join(out) + "\n"
 
@@ -244,6 +245,32 @@ def _columnar_targets(results: dict) -> list[tuple[str, str, bool]]:
             rows.append((f"claims --engine columnar within 4× of a csv.reader pass ({size:,} lines)",
                          f"{ratio:.1f}× ({run['seconds']:.2f} s vs {bare['read_s']:.2f} s)", ratio <= 4))  # fmt: skip
     return rows
+
+
+def _export_tables(results: dict) -> list[str]:
+    """The readers of exported files (issue 16), each against a bare pass over the same file."""
+    runs = [r for r in results["runs"] if r["op"] == "exports" and r.get("figures")]
+    if not runs:
+        return []
+    f = runs[-1]["figures"]
+    rif, sssom, x12 = f.get("rif", {}), f.get("sssom", {}), f.get("x12", {})
+    return [
+        "## Readers of exported files",
+        "",
+        "Timed inside one process (`benchmarks/bench_exports.py`), each reader against a bare pass over the same file.",
+        "",
+        "| file | size | cptkg's reader | bare pass | ratio |",
+        "|---|---:|---:|---:|---:|",
+        (f"| CMS RIF carrier claims (read through the layout) | {rif.get('lines', 0):,} lines | {rif.get('layout_read_s', 0):.2f} s "
+         f"| `csv.reader` {rif.get('bare_csv_s', 0):.2f} s | {rif.get('ratio', 0):.1f}× |"),
+        (f"| the same file, whole `cptkg claims` process | {rif.get('lines', 0):,} lines ({rif.get('skipped_other_codes', 0):,} for other codes) "
+         f"| {rif.get('command_s', 0):.2f} s | | |"),
+        (f"| SSSOM mapping set (`cptkg link`) | {sssom.get('rows', 0):,} rows | sssom-py {sssom.get('sssom-py_s', 0):.2f} s "
+         f"| plain reader {sssom.get('csv_s', 0):.2f} s | {sssom.get('sssom-py_s', 0) / max(sssom.get('csv_s', 0), 1e-9):.1f}× |"),
+        (f"| X12 837P (pyx12 segment walk) | {x12.get('service_lines', 0):,} service lines | {x12.get('walk_s', 0):.2f} s "
+         f"| split on `~` {x12.get('bare_split_s', 0):.3f} s | {x12.get('ratio', 0):.1f}× |"),
+        "",
+    ]  # fmt: skip
 
 
 def _count_errors(run: dict) -> int:

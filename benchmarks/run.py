@@ -48,7 +48,9 @@ for path in (ROOT, HERE):
 
 PROBES = str(HERE / "probes.py")
 PY = sys.executable
-OPERATIONS = ("report", "queries", "validate", "check", "push", "variant", "claims")
+#: Operations on files of N lines (and the export readers), run once, not per graph size.
+FILE_OPERATIONS = ("variant", "claims", "exports")
+OPERATIONS = ("report", "queries", "validate", "check", "push", "variant", "claims", "exports")
 
 
 # ---------------------------------------------------------------- measuring one process
@@ -284,6 +286,17 @@ class Suite:
                 self.save()
             claims.unlink()
 
+    def run_exports(self) -> None:
+        """The readers of exported files against a bare pass over the same file (``bench_exports.py``,
+        whose own figures are timed inside its process)."""
+        said = self.work / "exports.json"
+        run = self.record("exports", "default", "bench_exports", [PY, str(HERE / "bench_exports.py"), "--json"], stdout=said)
+        try:
+            run["figures"] = json.loads(said.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            run["figures"] = None  # stopped at the cap, or failed: the run's status says which
+        self.save()
+
     def run(self) -> None:
         for codes in self.args.sizes:
             self.run_graph(codes)
@@ -291,6 +304,8 @@ class Suite:
                 shutil.rmtree(self.work / f"codes-{codes}", ignore_errors=True)
         for lines in self.args.lines:
             self.run_lines(lines)
+        if self.wanted("exports") and self.args.lines:  # once, with the files of N lines
+            self.run_exports()
         self.results["machine"]["load_average_end"] = os.getloadavg()
         self.save()
 
@@ -366,8 +381,8 @@ def two_streams(args: argparse.Namespace, argv: list[str]) -> dict:
     keep = _passthrough(argv)
     largest, others = max(args.sizes), sorted(set(args.sizes) - {max(args.sizes)})
     heavy = [op for op in ("report", "queries", "check") if op in args.only]
-    light = [op for op in args.only if op not in heavy and op not in ("variant", "claims")]
-    lines = [op for op in args.only if op in ("variant", "claims")]
+    light = [op for op in args.only if op not in heavy and op not in FILE_OPERATIONS]
+    lines = [op for op in args.only if op in FILE_OPERATIONS]
     plans = [
         [["--sizes", str(largest), "--lines", "--only", *heavy]] if heavy else [],
         ([["--sizes", *map(str, others), "--lines", "--only", *args.only]] if others else [])

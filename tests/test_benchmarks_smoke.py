@@ -62,7 +62,7 @@ def test_suite_smoke_run_at_the_smallest_size(tmp_path):
     measured = {(run["op"], run["tool"]) for run in results["runs"]}
     assert {("report", "cptkg"), ("report", "naive"), ("queries", "cptkg"), ("queries", "pyoxigraph"),
             ("check", "cptkg"), ("check", "naive"), ("validate", "naive"), ("variant", "cptkg"),
-            ("variant", "floor"), ("claims", "cptkg"), ("claims", "floor")} <= measured  # fmt: skip
+            ("variant", "floor"), ("claims", "cptkg"), ("claims", "floor"), ("exports", "bench_exports")} <= measured  # fmt: skip
     for run in results["runs"]:
         if run["tool"] != "rdflib":  # the naive query baseline may stop at its cap; nothing else may
             assert not run["timed_out"] and run["status"] in (0, 1), run
@@ -76,5 +76,6 @@ def test_suite_smoke_run_at_the_smallest_size(tmp_path):
     check = next(run for run in results["runs"] if run["op"] == "check" and run["tool"] == "cptkg")
     assert check["findings"]["consistent"] is True  # the shipped graph
     text = output.read_text()
-    for heading in ("## Machine and run", "## Targets", "### check", "## Named queries", "### claims", "### variant"):
+    for heading in ("## Machine and run", "## Targets", "### check", "## Named queries", "### claims", "### variant",
+                    "## Readers of exported files"):  # fmt: skip
         assert heading in text
