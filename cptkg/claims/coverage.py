@@ -12,11 +12,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from .context import LineContext
+    from .diagnoses import DiagnosisReading, Shown
+    from .lines import ClaimLine
     from .policies import Binding, Location, Policy
+    from .tables import ClaimTables
+
+
+class LineFacts(Protocol):
+    """What :func:`judge` reads of a line. :class:`cptkg.claims.context.LineContext` has it; the context
+    remembers the verdict, so this module names what it reads instead of importing the context back."""
+
+    tables: ClaimTables
+    line: ClaimLine
+    reading: DiagnosisReading
+    location: Location
+
+    @property
+    def binding(self) -> Binding:
+        """The policies and unit limits of the line's code that bind its payer and jurisdiction."""
+
+    @property
+    def alone(self) -> Shown:
+        """What the line's own diagnoses show."""
+
+    @property
+    def together(self) -> Shown:
+        """What the diagnoses of the line's whole claim show."""
+
 
 #: The states a verdict can be in, for each of which the verdict judged the line's coverage.
 JUDGED = ("covered", "covered by claim", "review", "conditional", "not covered")
@@ -50,7 +75,7 @@ NO_PAYER, CONTRACTOR_UNKNOWN, OUTSIDE, OTHER_PAYER = (
 )
 
 
-def judge(ctx: LineContext) -> Verdict:
+def judge(ctx: LineFacts) -> Verdict:
     """The coverage verdict of a line (see the module docstring)."""
     location = ctx.location
     if location.payer is None:

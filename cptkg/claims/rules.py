@@ -22,14 +22,13 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
 from ..core.findings import Severity
 from ..core.resources import folder
 
 if TYPE_CHECKING:
-    from .context import LineContext, LineReport
     from .tables import ClaimTables
 
 TABLE_COLUMNS = ("id", "family", "severity", "description", "source", "status", "data")
@@ -100,8 +99,10 @@ def _selectors(data: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return found["modifiers"], found["with"]
 
 
-#: A family: ``(tables, context, report)``; it reports with ``report(rule, message, source=..., severity=...)``.
-Family = Callable[["ClaimTables", "LineContext", "LineReport"], None]
+#: A family: ``(tables, context, report)``, the context a :class:`~cptkg.claims.context.LineContext` and
+#: the report a :class:`~cptkg.claims.context.LineReport`; it reports with ``report(rule, message,
+#: source=..., severity=...)``. (Named by shape: the context module reads this one's rule rows.)
+Family = Callable[["ClaimTables", Any, Any], None]
 #: family name -> (function, the rule ids it may report), in the order they were registered.
 FAMILIES: dict[str, tuple[Family, tuple[str, ...]]] = {}
 
