@@ -20,7 +20,7 @@ from . import families as _families  # noqa: F401  (registers the families)
 from .context import ClaimView, LineContext, LineReport
 from .findings import Finding, Tally
 from .lines import ClaimLine
-from .rules import ENGINE_RULES, FAMILIES, Family, table
+from .rules import ENGINE_RULES, FAMILIES, Family, Part, table
 from .tables import ClaimTables
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: The most lines of one claim held at once; a longer claim is checked in parts.
 MAX_CLAIM_LINES = 1_000
+#: What the ``no-findings`` row of a line without findings says.
+NO_FINDINGS = "No findings: the line agrees with everything the graph holds about it."
 #: How many claim ids are remembered to tell that a claim's lines are not adjacent.
 RECENT_CLAIMS = 10_000
 
@@ -80,11 +82,18 @@ class ClaimRules:
             for check in self.families:
                 check(self.tables, context, report)
             if not report.findings:
-                report("no-findings", "No findings: the line agrees with everything the graph holds about it.")
+                report("no-findings", NO_FINDINGS)
             found.append(report.findings)
             if report.explain:
                 self.explained = report
         return found
+
+    def check_part(self, part: Part, line: ClaimLine) -> list[Finding]:
+        """What one part of a family (:class:`~cptkg.claims.rules.Part`) reports on a line that is its own
+        claim: an engine that composes a line's findings from its parts' (nothing added when all are silent)."""
+        report = LineReport(line, self.rules)
+        part.check(self.tables, LineContext(self.tables, line, ClaimView(self.tables, [line])), report)
+        return report.findings
 
 
 def check_records(

@@ -105,16 +105,61 @@ def _selectors(data: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 Family = Callable[["ClaimTables", Any, Any], None]
 #: family name -> (function, the rule ids it may report), in the order they were registered.
 FAMILIES: dict[str, tuple[Family, tuple[str, ...]]] = {}
+#: What a line gives the rules: its values, as :mod:`cptkg.claims.columnar` keys them, and its date.
+LINE_VALUES = ("code", "modifiers", "diagnoses", "payer", "place", "units", "units_written", "variant", "contractor",
+               "dex", "date")  # fmt: skip
 
 
-def family(name: str, *rules: str) -> Callable[[Family], Family]:
-    """Register a function as the family ``name``, which reports the given rule ids."""
+@dataclass(frozen=True)
+class Part:
+    """A family, or a piece of one, with the line values it reads (of :data:`LINE_VALUES`): on a line
+    that is its own claim, what it reports depends on those values alone, so an engine that has
+    checked one line may reuse the part's findings on every line that agrees with it there
+    (``tests/test_claims_engines.py`` holds each part to what it says it reads). ``modifiers``, when
+    given, narrows what it reads of the line's modifiers to those of them, in the line's order."""
+
+    check: Family
+    reads: tuple[str, ...]
+    modifiers: tuple[str, ...] = ()
+
+
+#: family function -> its parts, in the order they report (a family without them is one part that reads all).
+PARTS: dict[Family, tuple[Part, ...]] = {}
+
+
+def family(
+    name: str,
+    *rules: str,
+    reads: tuple[str, ...] = LINE_VALUES,
+    modifiers: tuple[str, ...] = (),
+    parts: tuple[Part, ...] = (),
+) -> Callable[[Family], Family]:
+    """Register a function as the family ``name``, which reports the given rule ids, reading the line
+    values ``reads`` (of the modifiers, only ``modifiers`` if given), or made of ``parts``, run in order."""
 
     def register(function: Family) -> Family:
         FAMILIES[name] = (function, rules)
+        PARTS[function] = parts or (_checked(Part(function, reads, modifiers)),)
         return function
 
     return register
+
+
+def part(*reads: str, modifiers: tuple[str, ...] = ()) -> Callable[[Family], Part]:
+    """A piece of a family that reads only the line values ``reads`` (of the modifiers, only ``modifiers``)."""
+    return lambda function: _checked(Part(function, reads, modifiers))
+
+
+def _checked(piece: Part) -> Part:
+    unknown = set(piece.reads) - set(LINE_VALUES)
+    if unknown or (piece.modifiers and "modifiers" not in piece.reads):
+        raise ValueError(f"{piece.check.__name__} reads {sorted(unknown) or 'some modifiers'}, which a line does not give")
+    return piece
+
+
+def parts_of(function: Family) -> tuple[Part, ...]:
+    """The parts of a family function (one that reads everything for a function not registered)."""
+    return PARTS.get(function) or (Part(function, LINE_VALUES),)
 
 
 def join(items: list[str] | tuple[str, ...]) -> str:

@@ -67,11 +67,16 @@ def check(rules: ClaimRules, form: Form | None, task: Task, tails: dict) -> int 
     lines = [line_of(v[:10], SENTINEL_LINE + i, SENTINEL_CLAIM, day) for i, (v, day) in enumerate(zip(values, days))]
     found = rules.check_claim(lines)
     messages = [finding.message for findings in found for finding in findings]
-    if any(SENTINEL_CLAIM in m or _SENTINEL_STEM in m for m in messages):
+    if positional(messages):
         return POSITIONAL
     if check_dated and any(str(days[0]) in m for m in messages):
         return DATED
     return [[kept(finding, form, tails) for finding in findings] for findings in found]
+
+
+def positional(messages: list[str]) -> bool:
+    """Whether a message writes the claim id or a line number (of the sentinel claim checked)."""
+    return any(SENTINEL_CLAIM in m or _SENTINEL_STEM in m for m in messages)
 
 
 def kept(finding: Finding, form: Form | None, tails: dict) -> Kept:

@@ -27,6 +27,7 @@ from ..engine import _in_parts
 from ..findings import Finding, Tally
 from .checking import DATED, POSITIONAL, Kept, Task, check, in_parts, thresholds
 from .normalise import INSTANCE, KEYED, SEP, UNREADABLE, Lines, line_of
+from .parts import Composer
 from .results import TableResults, TextResults
 from .writing import Form
 
@@ -65,6 +66,7 @@ class Evaluator:
         self.results = TextResults(self.form) if self.form else TableResults()
         self.standing: dict[str, date] = {}  # a date class -> the date that stands for it
         self.tails: dict = {}  # the written tail of each distinct finding
+        self.composer = Composer(self.rules, self.form, self.results, self.tails)
 
     # ------------------------------------------------------------------ one batch
 
@@ -105,32 +107,38 @@ class Evaluator:
         else:
             day_class, stand = pl.lit(None, pl.String), pl.lit(None, pl.Date)
         singles = singles.with_columns(
-            pl.concat_str([pl.col("key"), day_class.fill_null("n")], separator=SEP).alias("fkey"), stand.alias("stand")
+            pl.concat_str([pl.col("key"), day_class.fill_null("n")], separator=SEP).alias("fkey"),
+            day_class.fill_null("n").alias("dpart"),
+            stand.alias("stand"),
         )
-        singles = self._resolve(singles, "fkey", self._single_task, day="stand")
+        singles = self._composed(singles, day="stand")
         dated = singles.filter(pl.col("result") == DATED)
         if dated.height:
             exact = dated.drop("result").with_columns(
-                pl.concat_str([pl.col("fkey"), pl.col("date").cast(pl.String)], separator=SEP)
+                pl.concat_str([pl.col("fkey"), pl.col("date").cast(pl.String)], separator=SEP),
+                pl.col("date").cast(pl.String).alias("dpart"),
             )
-            exact = self._resolve(exact, "fkey", self._exact_task)
+            exact = self._composed(exact, day="date")
             singles = pl.concat([singles.filter(pl.col("result") != DATED), exact], how="diagonal_relaxed")
         lone = singles.filter(pl.col("result") == POSITIONAL)["group"].to_list()
         return singles.filter(pl.col("result") >= 0).select(_COLUMNS), lone
+
+    def _composed(self, frame: pl.DataFrame, day: str) -> pl.DataFrame:
+        """The frame of claims of one line with the ``result`` of each row's ``fkey``; the keys not seen
+        before composed from their parts (:mod:`.parts`), each checked on the date in column ``day``."""
+        import polars as pl
+
+        distinct = frame.select("fkey", "key", "dpart", pl.col(day).alias("day")).unique(subset="fkey", keep="any")
+        new = distinct.join(self.keys, left_on="fkey", right_on="key", how="anti")
+        if new.height:
+            checked = pl.DataFrame({"key": new["fkey"], "result": self.composer.compose(new)})
+            self.keys = pl.concat([self.keys, checked], rechunk=self.keys.n_chunks() > 16)
+        return frame.join(self.keys.rename({"key": "fkey"}), on="fkey", how="left")
 
     def _class(self, day: date) -> str:
         position = bisect_left(self.borders, day)
         exact = position < len(self.borders) and self.borders[position] == day
         return f"c{2 * position + exact}"
-
-    @staticmethod
-    def _single_task(key: str, day: date | None) -> Task:
-        values = key.split(SEP)
-        return [values], [day], day is not None and int(values[10][1:]) % 2 == 0  # a date that stands for others
-
-    @staticmethod
-    def _exact_task(key: str, day: date | None) -> Task:
-        return [key.split(SEP)], [day], False
 
     # ------------------------------------------------------------------ claims of several lines
 

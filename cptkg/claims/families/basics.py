@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 _PLACE_OF_SERVICE = re.compile(r"^[0-9]{2}$")
 
 
-@family("input", "units-decimal-read")
+@family("input", "units-decimal-read", reads=("units", "units_written"))
 def check_input(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Units written with a zero decimal part, read as the whole number (the input family)."""
     line = ctx.line
@@ -26,7 +26,7 @@ def check_input(tables: ClaimTables, ctx: LineContext, report: LineReport) -> No
         report.note("units-decimal-read", f"units written as the whole number {line.units}")
 
 
-@family("code", "code-unknown", "code-not-described")
+@family("code", "code-unknown", "code-not-described", reads=("code",))
 def check_code(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Whether the graph holds the billed code, and describes it well enough for the code's own checks."""
     code = ctx.line.code
@@ -47,7 +47,7 @@ def check_code(tables: ClaimTables, ctx: LineContext, report: LineReport) -> Non
         report.note("code-not-described", f"the graph describes {code} (indications or covered regions)")
 
 
-@family("payer", "payer-unknown")
+@family("payer", "payer-unknown", reads=("payer", "contractor"))
 def check_payer(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Whether the payer column names a payer, contractor or jurisdiction of the graph."""
     payer = ctx.line.payer
@@ -58,7 +58,7 @@ def check_payer(tables: ClaimTables, ctx: LineContext, report: LineReport) -> No
         report.note("payer-unknown", f"{payer!r} is {tables.policies.label(ctx.location.payer)} (payer-forms)")
 
 
-@family("place of service", "place-of-service-invalid", "place-of-service-unknown")
+@family("place of service", "place-of-service-invalid", "place-of-service-unknown", reads=("place",))
 def check_place_of_service(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Whether the place of service is given, a two-digit code, and one the graph holds."""
     place = ctx.line.place_of_service
@@ -82,6 +82,7 @@ def check_place_of_service(tables: ClaimTables, ctx: LineContext, report: LineRe
     "variant-other-gene",
     "variant-unclassified",
     "variant-check-unavailable",
+    reads=("code", "variant"),
 )
 def check_variant(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Whether the reported variant is in the code's gene and scope (through the variant classifier)."""

@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING
 from ...core.findings import Severity
 from ..context import remembered
 from ..coverage import cited
-from ..rules import either, family, join
+from ..rules import either, family, join, table
 
 if TYPE_CHECKING:
     from ..context import LineContext, LineReport
     from ..coverage import Verdict
     from ..tables import ClaimTables
 
+#: What a coverage verdict depends on: the code, who pays and judges, the date, the diagnoses.
+_VERDICT = ("code", "payer", "contractor", "date", "diagnoses")
 COVERAGE_RULES = ("coverage-not-covered", "coverage-conditional", "coverage-criteria-gap", "coverage-no-policy")
 
 
@@ -24,7 +26,8 @@ def _programmes(tables: ClaimTables, ctx: LineContext) -> str:
     return join(names) or "programme"
 
 
-@family("jurisdiction", "contractor-unknown", "coverage-outside-moldx")
+# the verdict is read only where no policy binds the line, and then it depends on the code and place alone
+@family("jurisdiction", "contractor-unknown", "coverage-outside-moldx", reads=("code", "payer", "contractor"))
 def check_jurisdiction(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Whether the line's contractor is known, and whether the code's programme policies bind it."""
     code, location = ctx.line.code, ctx.location
@@ -54,7 +57,7 @@ def check_jurisdiction(tables: ClaimTables, ctx: LineContext, report: LineReport
         report.note("contractor-unknown", f"{where}; coverage verdict: {state}")
 
 
-@family("coverage", *COVERAGE_RULES)
+@family("coverage", *COVERAGE_RULES, reads=(*_VERDICT, "modifiers"), modifiers=table()["coverage-not-covered"].modifiers)
 def check_coverage(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """What the policies that judge the line on its date say of its indications, or the payer's policies."""
     if not ctx.known:
@@ -146,7 +149,7 @@ def _not_covered(tables: ClaimTables, ctx: LineContext, verdict: Verdict, report
     )
 
 
-@family("moldx", "dex-z-code-missing", "dex-z-code-not-checked")
+@family("moldx", "dex-z-code-missing", "dex-z-code-not-checked", reads=("code", "payer", "contractor", "date", "dex"))
 def check_test_identifier(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Whether a programme line carries the test identifier (DEX Z-Code) its billing article asks for."""
     line, location = ctx.line, ctx.location

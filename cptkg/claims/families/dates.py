@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..rules import family, join
+from ..rules import family, join, part
 
 if TYPE_CHECKING:
     from ..context import LineContext, LineReport
@@ -24,26 +24,23 @@ def _believed(first: FirstDate) -> str:
     return " (a believed date, UNVERIFIED)" if first.status == "UNVERIFIED" else ""
 
 
-@family("dates", *DATE_RULES)
-def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
-    """Codes, modifiers, places and policies used on a date of service before they took effect."""
-    line = ctx.line
-    day = line.date_of_service
-    if day is None:
-        if report.explain:
-            report.skip(DATE_RULES, "the line has no date_of_service")
-        return
-    first_of = tables.first_of
-    first = first_of.get("billing code", {}).get(line.code)
-    if first and day < first.day:
+@part("code", "date")
+def _code_start(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    line, day = ctx.line, ctx.line.date_of_service
+    first = tables.first_of.get("billing code", {}).get(line.code)
+    if first and day and day < first.day:
         report(
             "code-before-start",
             f"The date of service {day} is before {line.code} took effect on {first.day}{_believed(first)}.",
         )
     elif report.explain:
         report.note("code-before-start", f"first date of {line.code}: {first.day if first else 'not in the graph'}")
-    started = tables.diagnosis_start
-    if ctx.reading.codes and started and day < started.day:
+
+
+@part("diagnoses", "date")
+def _diagnosis_start(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    day, started = ctx.line.date_of_service, tables.diagnosis_start
+    if ctx.reading.codes and started and day and day < started.day:
         report(
             "diagnosis-before-icd10",
             f"ICD-10-CM codes ({', '.join(ctx.reading.codes)}) on a date of service ({day}) before {started.day}, "
@@ -51,26 +48,37 @@ def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> No
         )
     elif report.explain:
         report.note("diagnosis-before-icd10", f"ICD-10-CM valid from {started.day if started else '?'}; date {day}")
-    modifiers = first_of.get("modifier", {})
-    for modifier in line.modifiers:
+
+
+@part("modifiers", "date")
+def _modifier_start(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    day, modifiers = ctx.line.date_of_service, tables.first_of.get("modifier", {})
+    for modifier in ctx.line.modifiers:
         first = modifiers.get(modifier)
-        if first and day < first.day:
+        if first and day and day < first.day:
             report(
                 "modifier-before-start",
                 f"Modifier {modifier} on a date of service ({day}) before it existed ({first.day}){_believed(first)}.",
             )
-    first = first_of.get("place of service", {}).get(line.place_of_service)
-    if first and day < first.day:
+
+
+@part("place", "date")
+def _place_start(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    day, place = ctx.line.date_of_service, ctx.line.place_of_service
+    first = tables.first_of.get("place of service", {}).get(place)
+    if first and day and day < first.day:
         report(
             "place-of-service-before-start",
-            f"Place of service {line.place_of_service} on a date of service ({day}) before it was created "
-            f"({first.day}){_believed(first)}.",
+            f"Place of service {place} on a date of service ({day}) before it was created ({first.day}){_believed(first)}.",
         )
-    _policies_in_force(tables, ctx, report)
 
 
+# whether no policy is in force is decided before the diagnoses are read (cptkg.claims.coverage.judge)
+@part("code", "payer", "contractor", "date")
 def _policies_in_force(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """No policy that binds the line, and whose date is known, is in force on its date."""
+    if ctx.line.date_of_service is None:
+        return
     if not ctx.known or not ctx.binding.deciding or ctx.verdict.state != "not in force":
         if report.explain:
             report.note("policy-not-in-force", f"coverage verdict: {ctx.verdict.state if ctx.known else 'no code'}")
@@ -89,3 +97,17 @@ def _policies_in_force(tables: ClaimTables, ctx: LineContext, report: LineReport
         f"judged.{skipped}",
         source=later[0].label if later else None,
     )
+
+
+_PARTS = (_code_start, _diagnosis_start, _modifier_start, _place_start, _policies_in_force)
+
+
+@family("dates", *DATE_RULES, parts=_PARTS)
+def check_dates(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Codes, modifiers, places and policies used on a date of service before they took effect."""
+    if ctx.line.date_of_service is None:
+        if report.explain:
+            report.skip(DATE_RULES, "the line has no date_of_service")
+        return
+    for piece in _PARTS:
+        piece.check(tables, ctx, report)

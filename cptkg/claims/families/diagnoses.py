@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 DIAGNOSIS_RULES = ("diagnosis-invalid", "diagnosis-decimal-free", "diagnosis-non-billable", "diagnosis-not-listed")
 
 
-@family("diagnosis", *DIAGNOSIS_RULES)
+@family("diagnosis", *DIAGNOSIS_RULES, reads=("diagnoses",))
 def check_diagnoses(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """How each diagnosis is written and billed: its form, its point, a category, a code not listed."""
     for rule, message in ctx.reading.notes:
@@ -29,7 +29,8 @@ def check_diagnoses(tables: ClaimTables, ctx: LineContext, report: LineReport) -
                 report.note(rule, f"diagnoses {', '.join(ctx.line.diagnoses) or 'none'}: read as {', '.join(ctx.reading.codes) or 'none'}")
 
 
-@family("indication", "diagnosis-no-indication", "mcrc-by-claim", "mcrc-needs-review")
+@family("indication", "diagnosis-no-indication", "mcrc-by-claim", "mcrc-needs-review",
+        reads=("code", "payer", "contractor", "date", "diagnoses"))
 def check_indications(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Which indications of the code the diagnoses show, on the line or its claim, or only after review."""
     if not ctx.described:

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..context import remembered
-from ..rules import either, family, join
+from ..rules import either, family, join, part, table
 
 if TYPE_CHECKING:
     from ..context import LineContext, LineReport
@@ -35,7 +35,49 @@ MODIFIER_RULES = (
 MEANINGS = ("modifier-90-reference-lab", "modifier-91-repeat-test", "modifier-59-distinct")
 
 
-@family("modifiers", *MODIFIER_RULES)
+def _known(tables: ClaimTables, ctx: LineContext) -> list[str]:
+    """The line's modifiers the graph holds, each once, in the line's order."""
+    return list(dict.fromkeys(m for m in ctx.line.modifiers if _MODIFIER.match(m) and m in tables.modifiers))
+
+
+@part("modifiers")
+def _written(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    """Modifiers not written as modifiers or not held by the graph; those that never go together."""
+    for modifier in ctx.line.modifiers:
+        if not _MODIFIER.match(modifier):
+            report("modifier-invalid", f"Modifier {modifier!r} is not two letters or digits.")
+        elif modifier not in tables.modifiers:
+            held = ", ".join(sorted(tables.modifiers))
+            report("modifier-unknown", f"Modifier {modifier} is not one the graph holds ({held}).")
+    known = _known(tables, ctx)
+    if known:
+        _pairs(tables, known, report)
+    elif report.explain:
+        report.skip(MODIFIER_RULES[2:], "no modifier the graph holds is on the line")
+
+
+_SIGNALS = (*table()["modifier-gx-on-covered-service"].modifiers, *table()["modifier-gy-under-lcd"].modifiers)
+
+
+@part("code", "payer", "contractor", "date", "diagnoses", "modifiers", modifiers=_SIGNALS)
+def _against_verdict(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    known = _known(tables, ctx)
+    if known:
+        _against_coverage(tables, ctx, known, report)
+
+
+@part("code", "payer", "contractor", "modifiers")
+def _guidance(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
+    known = _known(tables, ctx)
+    if known:
+        ruled_out = _ruled_out(tables, ctx, known, report)
+        _meanings(tables, ctx, [m for m in known if m not in ruled_out], report)
+
+
+_PARTS = (_written, _against_verdict, _guidance)
+
+
+@family("modifiers", *MODIFIER_RULES, parts=_PARTS)
 def check_modifiers(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """What the modifiers mean, which go together, and which the code or the coverage verdict rules out."""
     line = ctx.line
@@ -44,27 +86,7 @@ def check_modifiers(tables: ClaimTables, ctx: LineContext, report: LineReport) -
             report.skip(MODIFIER_RULES, "no modifier on the line")
         return
     key = (line.code, line.modifiers, ctx.location, ctx.era, line.diagnoses)
-    remembered(ctx, report, tables.memo("modifiers"), key, lambda out: _modifiers(tables, ctx, out))
-
-
-def _modifiers(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
-    known: list[str] = []
-    for modifier in ctx.line.modifiers:
-        if not _MODIFIER.match(modifier):
-            report("modifier-invalid", f"Modifier {modifier!r} is not two letters or digits.")
-        elif modifier not in tables.modifiers:
-            held = ", ".join(sorted(tables.modifiers))
-            report("modifier-unknown", f"Modifier {modifier} is not one the graph holds ({held}).")
-        elif modifier not in known:
-            known.append(modifier)
-    if not known:
-        if report.explain:
-            report.skip(MODIFIER_RULES[2:], "no modifier the graph holds is on the line")
-        return
-    _pairs(tables, known, report)
-    _against_coverage(tables, ctx, known, report)
-    ruled_out = _ruled_out(tables, ctx, known, report)
-    _meanings(tables, ctx, [m for m in known if m not in ruled_out], report)
+    remembered(ctx, report, tables.memo("modifiers"), key, lambda out: [piece.check(tables, ctx, out) for piece in _PARTS])
 
 
 def _pairs(tables: ClaimTables, known: list[str], report: LineReport) -> None:

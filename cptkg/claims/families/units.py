@@ -20,7 +20,7 @@ def _units(count: int) -> str:
     return f"{count} unit{'s' if count != 1 else ''}"
 
 
-@family("units", *UNIT_RULES)
+@family("units", *UNIT_RULES, reads=("code", "payer", "contractor", "date", "units"))
 def check_units(tables: ClaimTables, ctx: LineContext, report: LineReport) -> None:
     """Units above a billing article's limit or the Medicare unlikely-edit, per line and per date of service."""
     if not ctx.known or ctx.location.payer is None:

@@ -1,0 +1,130 @@
+"""Claims of one line checked part by part: each part of a rule family once per distinct value of what it reads.
+
+A family, or a piece of one (:class:`~cptkg.claims.rules.Part`), says which values of a line it
+reads; on a line that is its own claim, what it reports depends on those alone. So a line's findings
+are those of its parts, in order, and each part is checked once for each distinct *sub-key* (the
+values it reads, its date as the class of dates a key carries) on one line that has it: a file of a
+million distinct lines has a few thousand distinct sub-keys per part. A line's *combination* (what
+each part found) is made a result once, and joined to every line that has it.
+
+A part whose messages write the claim id or a line number makes the line *positional*, one whose
+messages write a date that stood for its class makes it *dated*: :mod:`.evaluate` checks such lines
+as it always did (on their own, or by their exact date).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ..context import resolve
+from ..engine import NO_FINDINGS
+from ..findings import Finding
+from ..rules import parts_of
+from .checking import DATED, POSITIONAL, Kept, kept, positional
+from .normalise import KEY_FIELDS, SEP, line_of
+from .writing import SENTINEL_CLAIM, SENTINEL_LINE, Form
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..engine import ClaimRules
+    from ..rules import Part
+
+_SUB = "\x1c"  # separates the values of a sub-key (the values of a key are separated by SEP)
+
+
+class Composer:
+    """The results of new keys of claims of one line, composed from their parts' findings.
+
+    ``results`` is the evaluator's store of results (:mod:`.results`), ``tails`` its written tails."""
+
+    def __init__(self, rules: ClaimRules, form: Form | None, results, tails: dict) -> None:
+        import polars as pl
+
+        self.rules, self.form, self.results, self.tails = rules, form, results, tails
+        self.parts: list[Part] = [part for function in rules.families for part in parts_of(function)]
+        self.subs = [pl.DataFrame(schema={"sub": pl.String, "found": pl.Int64}) for _ in self.parts]
+        self.found: list[tuple[Kept, ...]] = []  # what a part found on a sub-key, by number
+        self.numbers: dict[tuple[Kept, ...], int] = {}  # the number of each distinct thing found
+        self.combinations = pl.DataFrame(schema={"combination": pl.String, "result": pl.Int64})
+        level, message, source = resolve(rules.rules, "no-findings", NO_FINDINGS, None, None)
+        self.nothing = kept(Finding(SENTINEL_CLAIM, SENTINEL_LINE, level, "no-findings", message, source), form, tails)
+
+    def compose(self, new: pl.DataFrame) -> pl.Series:
+        """The result of each row of ``new`` (``key``, ``day``: the date checked, ``dpart``: the date as
+        the key writes it, a class ``c<n>``, ``n`` for none, or the date itself): a result, or
+        :data:`DATED` or :data:`POSITIONAL`."""
+        import polars as pl
+
+        fields = pl.col("key").str.split_exact(SEP, len(KEY_FIELDS) - 1).struct.rename_fields(list(KEY_FIELDS))
+        frame = new.select("key", "day", "dpart", fields.alias("v")).unnest("v")
+        columns = []
+        for number, part in enumerate(self.parts):
+            sub = pl.concat_str([_value(value, part) for value in part.reads], separator=_SUB)
+            frame = frame.with_columns(sub.alias("sub"))
+            self._check_new(number, frame)
+            found = frame.join(self.subs[number], on="sub", how="left", maintain_order="left")["found"]
+            columns.append(found.alias(f"p{number}"))
+        found = pl.DataFrame(columns)
+        worst = found.select(pl.min_horizontal(pl.all())).to_series()
+        combination = found.select(pl.concat_str(pl.all(), separator=",").alias("combination"))
+        combination = combination.join(self.combinations, on="combination", how="left", maintain_order="left")
+        missing = combination.filter(pl.col("result").is_null() & (worst >= 0))["combination"].unique(
+            maintain_order=True
+        )
+        if len(missing):
+            made = [self._result(text) for text in missing.to_list()]
+            self.combinations = pl.concat([self.combinations, pl.DataFrame({"combination": missing, "result": made})])
+            combination = combination.drop("result").join(
+                self.combinations, on="combination", how="left", maintain_order="left"
+            )
+        return pl.select(pl.when(worst < 0).then(worst).otherwise(combination["result"]).alias("result")).to_series()
+
+    def _check_new(self, number: int, frame: pl.DataFrame) -> None:
+        """Check part ``number`` on one line of each of its sub-keys not seen before."""
+        import polars as pl
+
+        new = frame.unique(subset="sub", keep="first", maintain_order=True).join(
+            self.subs[number], on="sub", how="anti"
+        )
+        if not new.height:
+            return
+        part = self.parts[number]
+        found = [
+            self._check(part, key, day, dpart) for key, day, dpart in new.select("key", "day", "dpart").iter_rows()
+        ]
+        table = pl.DataFrame({"sub": new["sub"], "found": pl.Series(found, dtype=pl.Int64)})
+        self.subs[number] = pl.concat([self.subs[number], table], rechunk=self.subs[number].n_chunks() > 16)
+
+    def _check(self, part: Part, key: str, day: date | None, dpart: str) -> int:
+        line = line_of(key.split(SEP), SENTINEL_LINE, SENTINEL_CLAIM, day)
+        findings = self.rules.check_part(part, line)
+        messages = [finding.message for finding in findings]
+        if positional(messages):
+            return POSITIONAL
+        standing = "date" in part.reads and dpart.startswith("c") and int(dpart[1:]) % 2 == 0  # a class of dates
+        if standing and any(str(day) in message for message in messages):
+            return DATED
+        found = tuple(kept(finding, self.form, self.tails) for finding in findings)
+        number = self.numbers.get(found)
+        if number is None:
+            number = self.numbers[found] = len(self.found)
+            self.found.append(found)
+        return number
+
+    def _result(self, combination: str) -> int:
+        findings = [finding for number in combination.split(",") for finding in self.found[int(number)]]
+        return self.results.add(findings or [self.nothing])
+
+
+def _value(name: str, part: Part) -> pl.Expr:
+    """A value of the line as a part reads it: the date as the key writes it, the modifiers it names."""
+    import polars as pl
+
+    if name == "date":
+        return pl.col("dpart")
+    if name == "modifiers" and part.modifiers:
+        named = pl.element().filter(pl.element().is_in(list(part.modifiers)))
+        return pl.col("modifiers").str.split(";").list.eval(named).list.join(";")
+    return pl.col(name)
