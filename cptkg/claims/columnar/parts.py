@@ -40,14 +40,13 @@ class Composer:
     ``results`` is the evaluator's store of results (:mod:`.results`), ``tails`` its written tails."""
 
     def __init__(self, rules: ClaimRules, form: Form | None, results, tails: dict) -> None:
-        import polars as pl
 
         self.rules, self.form, self.results, self.tails = rules, form, results, tails
         self.parts: list[Part] = [part for function in rules.families for part in parts_of(function)]
-        self.subs = [pl.DataFrame(schema={"sub": pl.String, "found": pl.Int64}) for _ in self.parts]
+        self.subs: list[dict[str, int]] = [{} for _ in self.parts]  # each part's sub-keys -> what it found
         self.found: list[tuple[Kept, ...]] = []  # what a part found on a sub-key, by number
         self.numbers: dict[tuple[Kept, ...], int] = {}  # the number of each distinct thing found
-        self.combinations = pl.DataFrame(schema={"combination": pl.String, "result": pl.Int64})
+        self.combinations: dict[str, int] = {}  # what each part found, in order -> the result
         level, message, source = resolve(rules.rules, "no-findings", NO_FINDINGS, None, None)
         self.nothing = kept(Finding(SENTINEL_CLAIM, SENTINEL_LINE, level, "no-findings", message, source), form, tails)
 
@@ -58,44 +57,36 @@ class Composer:
         import polars as pl
 
         fields = pl.col("key").str.split_exact(SEP, len(KEY_FIELDS) - 1).struct.rename_fields(list(KEY_FIELDS))
-        frame = new.select("key", "day", "dpart", fields.alias("v")).unnest("v")
-        columns = []
-        for number, part in enumerate(self.parts):
-            sub = pl.concat_str([_value(value, part) for value in part.reads], separator=_SUB)
-            frame = frame.with_columns(sub.alias("sub"))
-            self._check_new(number, frame)
-            found = frame.join(self.subs[number], on="sub", how="left", maintain_order="left")["found"]
-            columns.append(found.alias(f"p{number}"))
-        found = pl.DataFrame(columns)
-        worst = found.select(pl.min_horizontal(pl.all())).to_series()
-        combination = found.select(pl.concat_str(pl.all(), separator=",").alias("combination"))
-        combination = combination.join(self.combinations, on="combination", how="left", maintain_order="left")
-        missing = combination.filter(pl.col("result").is_null() & (worst >= 0))["combination"].unique(
-            maintain_order=True
+        frame = new.select("dpart", fields.alias("v")).unnest("v")
+        names = [f"s{number}" for number in range(len(self.parts))]
+        subs = frame.select(
+            pl.concat_str([_value(value, part) for value in part.reads], separator=_SUB).alias(name)
+            for name, part in zip(names, self.parts)
         )
-        if len(missing):
-            made = [self._result(text) for text in missing.to_list()]
-            self.combinations = pl.concat([self.combinations, pl.DataFrame({"combination": missing, "result": made})])
-            combination = combination.drop("result").join(
-                self.combinations, on="combination", how="left", maintain_order="left"
-            )
-        return pl.select(pl.when(worst < 0).then(worst).otherwise(combination["result"]).alias("result")).to_series()
-
-    def _check_new(self, number: int, frame: pl.DataFrame) -> None:
-        """Check part ``number`` on one line of each of its sub-keys not seen before."""
-        import polars as pl
-
-        new = frame.unique(subset="sub", keep="first", maintain_order=True).join(
-            self.subs[number], on="sub", how="anti"
+        firsts = subs.select(pl.all().is_first_distinct())
+        rows = (new["key"].to_list(), new["day"].to_list(), new["dpart"].to_list())
+        for number, name in enumerate(names):
+            self._check_new(number, subs[name], firsts[name].arg_true(), rows)
+        found = subs.select(
+            pl.col(name).replace_strict(known, return_dtype=pl.Int64) for name, known in zip(names, self.subs)
         )
-        if not new.height:
-            return
-        part = self.parts[number]
-        found = [
-            self._check(part, key, day, dpart) for key, day, dpart in new.select("key", "day", "dpart").iter_rows()
-        ]
-        table = pl.DataFrame({"sub": new["sub"], "found": pl.Series(found, dtype=pl.Int64)})
-        self.subs[number] = pl.concat([self.subs[number], table], rechunk=self.subs[number].n_chunks() > 16)
+        summary = found.select(
+            pl.min_horizontal(pl.all()).alias("worst"), pl.concat_str(pl.all(), separator=",").alias("combination")
+        )
+        made = self.combinations
+        for combination in summary.filter(pl.col("worst") >= 0)["combination"].unique().to_list():
+            if combination not in made:
+                made[combination] = self._result(combination)
+        result = pl.col("combination").replace_strict(made, default=None, return_dtype=pl.Int64)
+        return summary.select(pl.when(pl.col("worst") < 0).then(pl.col("worst")).otherwise(result)).to_series()
+
+    def _check_new(self, number: int, subs: pl.Series, firsts: pl.Series, rows: tuple[list, list, list]) -> None:
+        """Check part ``number`` on the first line of each of its sub-keys not seen before."""
+        known, part = self.subs[number], self.parts[number]
+        keys, days, dparts = rows
+        for at, sub in zip(firsts.to_list(), subs.gather(firsts).to_list()):
+            if sub not in known:
+                known[sub] = self._check(part, keys[at], days[at], dparts[at])
 
     def _check(self, part: Part, key: str, day: date | None, dpart: str) -> int:
         line = line_of(key.split(SEP), SENTINEL_LINE, SENTINEL_CLAIM, day)
