@@ -5,7 +5,8 @@ Parquet, Arrow IPC) in batches (:mod:`.reading`: polars on the plain blocks of a
 engine's readers elsewhere), reads each column's distinct values once with
 :meth:`~cptkg.claims.lines.ClaimLine.parse` itself (:mod:`.normalise`), groups the lines into claims
 as the row engine does (:mod:`.grouping`), checks each distinct claim once with the row engine's
-rule families (:mod:`.checking`, :mod:`.evaluate`) and joins the findings back to every line
+rule families (:mod:`.checking`, :mod:`.evaluate`; a claim of one line part by part, each part of a
+family once per distinct value of what it reads, :mod:`.parts`) and joins the findings back to every line
 (:mod:`.results`), and writes them batch by batch (:mod:`.writing`): JSON, CSV and text byte for byte
 as ``--engine row`` writes them, or Parquet and Arrow tables. Memory is bounded by the batch size and
 the number of distinct claims remembered, not by the file.

@@ -6,7 +6,8 @@ The rules are the row engine's (:mod:`.checking`). What makes two claims alike:
   service, its place among the dates the rule tables hold (a policy's effective date, a code's or
   a code system's first date): the rules compare a date of service only with those, so every date
   of one class gives the same findings, unless a message writes the date itself; a claim whose
-  messages write its date is keyed by the date (*dated*);
+  messages write its date is keyed by the date (*dated*). A new key of one line is not checked
+  whole: its findings are composed from the parts of the rule families (:mod:`.parts`);
 * a claim of several lines: the keys of its lines in order, with their dates;
 * a claim whose messages write its claim id or a line number (*positional*), and any claim with a
   line that cannot be written as a key, is checked on its own, one claim at a time.
@@ -111,29 +112,17 @@ class Evaluator:
             day_class.fill_null("n").alias("dpart"),
             stand.alias("stand"),
         )
-        singles = self._composed(singles, day="stand")
+        singles = self._resolve(singles, "fkey", self.composer.compose, day="stand", carried=("key", "dpart"))
         dated = singles.filter(pl.col("result") == DATED)
         if dated.height:
             exact = dated.drop("result").with_columns(
                 pl.concat_str([pl.col("fkey"), pl.col("date").cast(pl.String)], separator=SEP),
                 pl.col("date").cast(pl.String).alias("dpart"),
             )
-            exact = self._composed(exact, day="date")
+            exact = self._resolve(exact, "fkey", self.composer.compose, carried=("key", "dpart"))
             singles = pl.concat([singles.filter(pl.col("result") != DATED), exact], how="diagonal_relaxed")
         lone = singles.filter(pl.col("result") == POSITIONAL)["group"].to_list()
         return singles.filter(pl.col("result") >= 0).select(_COLUMNS), lone
-
-    def _composed(self, frame: pl.DataFrame, day: str) -> pl.DataFrame:
-        """The frame of claims of one line with the ``result`` of each row's ``fkey``; the keys not seen
-        before composed from their parts (:mod:`.parts`), each checked on the date in column ``day``."""
-        import polars as pl
-
-        distinct = frame.select("fkey", "key", "dpart", pl.col(day).alias("day")).unique(subset="fkey", keep="any")
-        new = distinct.join(self.keys, left_on="fkey", right_on="key", how="anti")
-        if new.height:
-            checked = pl.DataFrame({"key": new["fkey"], "result": self.composer.compose(new)})
-            self.keys = pl.concat([self.keys, checked], rechunk=self.keys.n_chunks() > 16)
-        return frame.join(self.keys.rename({"key": "fkey"}), on="fkey", how="left")
 
     def _class(self, day: date) -> str:
         position = bisect_left(self.borders, day)
@@ -152,33 +141,36 @@ class Evaluator:
         claims = several.group_by("group", maintain_order=True).agg(
             pl.concat_str([pl.col("key"), day], separator=SEP).str.join(GSEP).alias("gkey")
         )
-        claims = self._resolve(claims.with_columns(date=pl.lit(None, pl.Date)), "gkey", self._claim_task)
+        claims = self._resolve(claims.with_columns(date=pl.lit(None, pl.Date)), "gkey", self._check_claims)
         lone = claims.filter(pl.col("result") == POSITIONAL)["group"].to_list()
         several = several.join(claims.select("group", "result"), on="group", how="left")
         several = several.filter(pl.col("result") >= 0).with_columns(pl.col("result") + pl.col("rpos"))
         return several.select(_COLUMNS), lone
 
-    @staticmethod
-    def _claim_task(key: str, _: date | None) -> Task:
-        values = [part.split(SEP) for part in key.split(GSEP)]
-        return values, [date.fromisoformat(v[10][1:]) if v[10] != "n" else None for v in values], False
+    def _check_claims(self, new: pl.DataFrame) -> list[int]:
+        """The results of new keys of claims of several lines, each claim checked whole."""
+        return [self._register(check(self.rules, self.form, _claim_task(k), self.tails)) for k in new["fkey"].to_list()]
 
     # ------------------------------------------------------------------ keys to results
 
     def _resolve(
-        self, frame: pl.DataFrame, key: str, task: Callable[[str, date | None], Task], day: str = "date"
+        self,
+        frame: pl.DataFrame,
+        key: str,
+        results: Callable[[pl.DataFrame], Any],
+        day: str = "date",
+        carried: tuple[str, ...] = (),
     ) -> pl.DataFrame:
-        """The frame with the ``result`` of each row's key; the keys not seen before checked first, with
-        the date (column ``day``) of one of their rows."""
+        """The frame with the ``result`` of each row's key. The keys not seen before are given to
+        ``results`` first, one row each: ``fkey``, ``day`` (the date of one of their rows, from column
+        ``day``) and the ``carried`` columns; it gives their results in order."""
         import polars as pl
 
-        distinct = frame.select(pl.col(key).alias("key"), pl.col(day).alias("day")).unique(subset="key", keep="any")
-        new = distinct.join(self.keys, on="key", how="anti")
+        distinct = frame.select(pl.col(key).alias("fkey"), pl.col(day).alias("day"), *carried)
+        new = distinct.unique(subset="fkey", keep="any").join(self.keys, left_on="fkey", right_on="key", how="anti")
         if new.height:
-            keys, days = new["key"].to_list(), new["day"].to_list()
-            outcomes = [check(self.rules, self.form, task(k, d), self.tails) for k, d in zip(keys, days)]
-            checked = pl.DataFrame({"key": keys, "result": [self._register(o) for o in outcomes]})
-            self.keys = pl.concat([self.keys, checked.cast({"result": pl.Int64})], rechunk=self.keys.n_chunks() > 16)
+            checked = pl.DataFrame({"key": new["fkey"], "result": pl.Series(results(new), dtype=pl.Int64)})
+            self.keys = pl.concat([self.keys, checked], rechunk=self.keys.n_chunks() > 16)
         return frame.join(self.keys.rename({"key": key}), on=key, how="left")
 
     def _register(self, outcome: int | list[list[Kept]]) -> int:
@@ -254,6 +246,11 @@ def _positions(frame: pl.DataFrame, groups: Groups) -> pl.DataFrame:
         readable.sum().over("group").alias("nread"),
         (pl.col("kind") == INSTANCE).any().over("group").alias("alone"),
     )
+
+
+def _claim_task(key: str) -> Task:
+    values = [part.split(SEP) for part in key.split(GSEP)]
+    return values, [date.fromisoformat(v[10][1:]) if v[10] != "n" else None for v in values], False
 
 
 def _order(row: tuple) -> int:
