@@ -315,3 +315,18 @@ def test_each_part_reads_only_what_it_says(rules):
             assert found[0] == found[1], (part.check.__name__, own, mixed)
             compared += bool(found[0])
     assert compared > 1000  # parts that found something, compared
+
+
+@pytest.mark.parametrize(
+    ("size", "explain", "engine"),
+    [(1024, None, "row"), (2 * 2**20, None, "columnar"), (2 * 2**20, 5, "row"), (2 * 2**20 - 1, None, "row")],
+)
+def test_auto_takes_the_columnar_engine_from_two_mebibytes(tmp_path, size, explain, engine):
+    import argparse
+
+    from cptkg.cli.claims import chosen_engine
+
+    path = tmp_path / "claims.csv"
+    path.write_bytes(b"x" * size)
+    args = argparse.Namespace(file=str(path), format="json", engine="auto", explain=explain)
+    assert chosen_engine(args) == engine

@@ -20,8 +20,9 @@ from .common import add_output_options, knowledge_graph
 FORMATS = ("text", "json", "csv", "parquet", "arrow")
 ENGINES = ("auto", "row", "columnar", "spark")
 #: ``--engine auto`` runs the columnar engine (when ``cptkg[columnar]`` is installed) on a file this large or
-#: larger, and on Parquet and Arrow; the row engine on a smaller one, which it checks sooner (no polars to start).
-AUTO_COLUMNAR_BYTES = 16 * 2**20
+#: larger, and on Parquet and Arrow; the row engine on a smaller one, which it checks sooner (no polars to
+#: start). Measured (benchmarks/bench_claims.py): the columnar engine is ahead from about 20,000 lines (1 MiB).
+AUTO_COLUMNAR_BYTES = 2 * 2**20
 TABLE_SUFFIXES = (".parquet", ".pq", ".arrow", ".feather", ".arrows", ".ipc")
 
 
@@ -65,7 +66,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="auto",
         help="row: line by line in Python; columnar: batches of columns with polars, each distinct claim checked once "
         "(the same findings, byte for byte); spark: on Apache Spark (cptkg[spark], see docs/spark.md); auto (default): "
-        "columnar for files of 16 MiB or more and for Parquet and Arrow (with cptkg[columnar] installed), else row",
+        "columnar for files of 2 MiB or more and for Parquet and Arrow (with cptkg[columnar] installed), else row",
     )
     claims.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on standard error")
     claims.add_argument(

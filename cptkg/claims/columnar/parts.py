@@ -40,7 +40,6 @@ class Composer:
     ``results`` is the evaluator's store of results (:mod:`.results`), ``tails`` its written tails."""
 
     def __init__(self, rules: ClaimRules, form: Form | None, results, tails: dict) -> None:
-
         self.rules, self.form, self.results, self.tails = rules, form, results, tails
         self.parts: list[Part] = [part for function in rules.families for part in parts_of(function)]
         self.subs: list[dict[str, int]] = [{} for _ in self.parts]  # each part's sub-keys -> what it found
