@@ -330,3 +330,25 @@ def test_auto_takes_the_columnar_engine_from_two_mebibytes(tmp_path, size, expla
     path.write_bytes(b"x" * size)
     args = argparse.Namespace(file=str(path), format="json", engine="auto", explain=explain)
     assert chosen_engine(args) == engine
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "L\nL\n",
+        "\nL\n\n\nL\n",  # empty lines, one first
+        " \nL\n",  # only the first line blank
+        "L\n   \nL\n\t\n",  # lines of spaces only
+        "L\r\n \r\nL\r\n\r\n",  # CRLF, blank ones too
+        "L \n\tL\n",  # spaces inside lines are not blank lines
+        "L\n \x0b\x0c \nL",  # other spaces; no line end at the end
+        'L\n\n"C3",81311,,C18.7,UHC,81,1\n',  # a quote: the csv module counts
+    ],
+)
+def test_lines_counted_first_as_the_row_engine_counts_them(tmp_path, body):
+    from cptkg.claims.columnar.reading import count_first, open_source
+
+    path = tmp_path / "claims.csv"
+    header = "claim_id,cpt_code,modifiers,icd10cm,payer,place_of_service,units\n"
+    path.write_bytes((header + body.replace("L", "C1,81311,,C18.7,UHC,81,1")).encode())
+    assert count_first(open_source(path, None)) == count_records(path)

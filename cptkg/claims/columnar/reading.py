@@ -114,8 +114,8 @@ def count_first(source: Source) -> int | None:
         return None
     if source.kind == "records":
         return count_records(source.path)
-    spaces = re.escape(bytes(c for c in b" \t\x0b\x0c\x1c\x1d\x1e\x1f" if chr(c) != source.delimiter))
-    blank = re.compile(rb"(?m)^[" + spaces + rb"]*\r?\n")
+    spaces = bytes(c for c in b" \t\x0b\x0c\x1c\x1d\x1e\x1f" if chr(c) != source.delimiter)
+    blank = re.compile(rb"(?m)^[" + re.escape(spaces) + rb"]*\r?\n")
     total = 0
     with source.path.open("rb") as handle:
         handle.readline()
@@ -124,9 +124,12 @@ def count_first(source: Source) -> int | None:
                 chunk.isascii()
                 and b'"' not in chunk
                 and b"\x00" not in chunk
-                and chunk.count(b"\r") == chunk.count(b"\r\n")
+                and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n"))
             ):
-                total += chunk.count(b"\n") - len(blank.findall(chunk))
+                # without its spaces and carriage returns (each ends a line here) a blank line is an empty one
+                squeezed = chunk.translate(None, spaces + b"\r")
+                empty = b"\n\n" in squeezed or squeezed.startswith(b"\n")
+                total += chunk.count(b"\n") - (len(blank.findall(chunk)) if empty else 0)
                 continue
             rows = csv.reader(
                 io.StringIO(chunk.decode("utf-8", "surrogateescape"), newline=""), delimiter=source.delimiter
