@@ -352,3 +352,48 @@ def test_lines_counted_first_as_the_row_engine_counts_them(tmp_path, body):
     header = "claim_id,cpt_code,modifiers,icd10cm,payer,place_of_service,units\n"
     path.write_bytes((header + body.replace("L", "C1,81311,,C18.7,UHC,81,1")).encode())
     assert count_first(open_source(path, None)) == count_records(path)
+
+
+class _FullDisk(io.RawIOBase):
+    """A file that takes ``room`` bytes, then says the disk is full."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        if len(data) > self.room:
+            import errno
+
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.room -= len(data)
+        return len(data)
+
+
+def test_a_write_that_fails_fails_the_check_and_ends_the_writing_thread(rules, tmp_path, monkeypatch):
+    import threading
+
+    path = tmp_path / "claims.csv"
+    write_csv(path, [{**row, "claim_id": f"W{n}"} for n, row in enumerate(recombined_rows(rules, 400, seed=3))])
+    before = threading.active_count()
+    out = io.TextIOWrapper(io.BufferedWriter(_FullDisk(5000), buffer_size=64), encoding="utf-8")
+    with pytest.raises(OSError, match="No space left"):
+        check_file(rules, path, out, "json", batch_size=50)
+    assert threading.active_count() == before
+    # a batch that cannot be checked: the error comes out, and the writing thread ends too
+    calls = []
+
+    def failing(self, lines, groups, tally):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the third batch")
+        return original(self, lines, groups, tally)
+
+    original = columnar_evaluate.Evaluator.batch
+    monkeypatch.setattr(columnar_evaluate.Evaluator, "batch", failing)
+    out = io.TextIOWrapper(io.BufferedWriter(_FullDisk(10**9)), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="the third batch"):
+        check_file(rules, path, out, "json", batch_size=50)
+    assert threading.active_count() == before

@@ -148,24 +148,29 @@ def check_batches(
     if writer is None:
         writer = TableWriter(out, fmt) if form is None else TextWriter(out, form, tally)
     reader, evaluator, grouper = Reader(), Evaluator(rules, form), Grouper()
-    held = None  # the rows of the last claim of the batch before, which may go on
-    for raw, final in _ahead(batches):
-        if skip_other_codes:
-            raw = _without_other_codes(raw, rules, tally)
-        lines = reader.read(raw)
-        if held is not None:
-            lines.frame = held.frame.vstack(lines.frame)
-            lines.items.update(held.items)
-        frame = lines.frame
-        groups = grouper.assign(frame["claim_id"], (frame["kind"] == UNREADABLE) & (frame["claim_id"] == ""), final)
-        found, python = evaluator.batch(lines, groups, tally)
-        if form is None:
-            writer.write(_with_rows(found, python))
-        else:
-            _write_text(writer, found, python)
-        held = _rest(lines, groups.complete)
-        if progress is not None:
-            progress.update(groups.complete)
+    try:
+        held = None  # the rows of the last claim of the batch before, which may go on
+        for raw, final in _ahead(batches):
+            if skip_other_codes:
+                raw = _without_other_codes(raw, rules, tally)
+            lines = reader.read(raw)
+            if held is not None:
+                lines.frame = held.frame.vstack(lines.frame)
+                lines.items.update(held.items)
+            frame = lines.frame
+            groups = grouper.assign(frame["claim_id"], (frame["kind"] == UNREADABLE) & (frame["claim_id"] == ""), final)
+            found, python = evaluator.batch(lines, groups, tally)
+            if form is None:
+                writer.write(_with_rows(found, python))
+            else:
+                _write_text(writer, found, python)
+            held = _rest(lines, groups.complete)
+            if progress is not None:
+                progress.update(groups.complete)
+    except BaseException:
+        if hasattr(writer, "abandon"):  # a writer with a thread of its own
+            writer.abandon()
+        raise
     writer.close(tally.lines + tally.skipped_other_codes if tally.layout == "cptkg" else None)
     return tally
 
@@ -232,25 +237,46 @@ def _rest(lines, complete: int):
 
 
 def _ahead(batches: Iterable[RawBatch]) -> Iterator[tuple[RawBatch, bool]]:
-    """Each batch and whether it is the last, the next one read in a thread meanwhile."""
+    """Each batch and whether it is the last, the next one read in a thread meanwhile. When the consumer
+    stops early (an error), the thread stops too, and the file it reads is closed."""
     ready: queue.Queue = queue.Queue(maxsize=1)
-    done = object()
+    done, stop = object(), threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def read() -> None:
         try:
             for batch in batches:
-                ready.put(batch)
-            ready.put(done)
+                if not offer(batch):
+                    break
+            else:
+                offer(done)
         except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
-            ready.put(error)
+            offer(error)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
 
-    threading.Thread(target=read, daemon=True).start()
-    current = ready.get()
-    while current is not done:
-        if isinstance(current, BaseException):
-            raise current
-        following = ready.get()
-        if isinstance(following, BaseException):
-            raise following
-        yield current, following is done
-        current = following
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        current = ready.get()
+        while current is not done:
+            if isinstance(current, BaseException):
+                raise current
+            following = ready.get()
+            if isinstance(following, BaseException):
+                raise following
+            yield current, following is done
+            current = following
+    finally:
+        stop.set()
+        reader.join()

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import codecs
 import io
+import queue
 import shutil
 import tempfile
+import threading
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from ...core.errors import InputError
@@ -127,16 +129,30 @@ class TextWriter:
         out.write(self.head)
         if self.binary is not None:
             out.flush()
+        # bytes to a file are written by a thread of its own while the next batch is checked
+        self.behind = Behind() if self.spool is not None or self.binary is not None else None
 
     def write_column(self, column: pl.Series) -> None:
         """A batch's written findings (a string column), in order."""
         if len(column):
-            self._write(_utf8_bytes(column))
+            self._later(lambda: self._write(_utf8_bytes(column)))
 
     def write_texts(self, texts: list[str]) -> None:
         """A batch's written findings, some of which polars could not hold (kept as Python text)."""
         if texts:
-            self._write("".join(texts).encode("utf-8", self.errors))
+            data = "".join(texts).encode("utf-8", self.errors)
+            self._later(lambda: self._write(data))
+
+    def _later(self, work) -> None:
+        if self.behind is not None:
+            self.behind.put(work)
+        else:
+            work()
+
+    def abandon(self) -> None:
+        """Stop writing (the findings will not be complete): the thread that writes ends."""
+        if self.behind is not None:
+            self.behind.stop()
 
     def _write(self, data) -> None:
         if self.first:
@@ -152,6 +168,8 @@ class TextWriter:
     def close(self, lines: int | None) -> None:
         """The foot (and JSON's head and findings), once the tally is complete; ``lines`` is what JSON's
         head says (None: an export's, counted at the end)."""
+        if self.behind is not None:
+            self.behind.close()
         if self.binary is not None:
             self.binary.flush()
         if self.lines is not None:  # counted first (0 where count_records says 0, as the row engine writes)
@@ -175,6 +193,46 @@ class TextWriter:
         elif head != self.head:
             raise AssertionError("the head of the findings changed while they were written")
         self.out.write(foot)
+
+
+class Behind:
+    """Runs writes, in order, in a thread of its own (writing a file releases the interpreter lock), at
+    most one waiting (memory stays bounded by two batches); an error is raised at the next put or at close."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (work := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    work()
+                except BaseException as error:  # noqa: BLE001 - raised in the caller's thread
+                    self.error = error
+
+    def put(self, work) -> None:
+        """Write later (after what was put before)."""
+        self._raise()
+        self.queue.put(work)
+
+    def close(self) -> None:
+        """Wait for every write; raise the first error."""
+        self.stop()
+        self._raise()
+
+    def stop(self) -> None:
+        """End the thread after what was put before."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
 
 
 def _utf8_bytes(column: pl.Series) -> memoryview:
