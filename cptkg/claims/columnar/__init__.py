@@ -162,8 +162,8 @@ def check_batches(
             found, python = evaluator.batch(lines, groups, tally)
             if form is None:
                 writer.write(_with_rows(found, python))
-            else:
-                _write_text(writer, found, python)
+            else:  # the findings written out (a lazy frame until then) in the writing thread
+                writer.later(lambda found=found, python=python: _write_text(writer, found.collect(), python))
             held = _rest(lines, groups.complete)
             if progress is not None:
                 progress.update(groups.complete)

@@ -71,10 +71,11 @@ class Evaluator:
 
     # ------------------------------------------------------------------ one batch
 
-    def batch(self, lines: Lines, groups: Groups, tally: Tally) -> tuple[pl.DataFrame, list[tuple]]:
+    def batch(self, lines: Lines, groups: Groups, tally: Tally) -> tuple[pl.DataFrame | pl.LazyFrame, list[tuple]]:
         """The findings of the complete rows of a batch, counted in ``tally``: those of keyed claims in
-        line order (columns ``ord``, ``claim_id``, ``line``, ``severity``, ``rule`` and ``out`` for text
-        forms or ``message``, ``source``), and those of claims checked one by one, as rows of the same
+        line order (for text forms a lazy frame of ``ord`` and ``out``, written out where it is collected;
+        for tables the columns ``ord``, ``claim_id``, ``line``, ``severity``, ``rule``, ``message``,
+        ``source``), and those of claims checked one by one, as rows of the same
         columns (their text may hold what polars cannot: bytes that were not UTF-8)."""
         import polars as pl
 
@@ -180,7 +181,7 @@ class Evaluator:
         results = [self.results.add(findings) for findings in outcome]
         return results[0]
 
-    def _joined(self, rows: pl.DataFrame, tally: Tally) -> pl.DataFrame:
+    def _joined(self, rows: pl.DataFrame, tally: Tally) -> pl.DataFrame | pl.LazyFrame:
         """The written findings of keyed lines (``ord, claim_id, line, split, result``), counted."""
         import polars as pl
 

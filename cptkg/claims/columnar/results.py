@@ -73,22 +73,23 @@ class TextResults:
             self.table = pl.concat([self.table, new], rechunk=self.table.n_chunks() > 16)
             self.rows = []
 
-    def joined(self, rows: pl.DataFrame, tally: Tally) -> pl.DataFrame:
+    def joined(self, rows: pl.DataFrame, tally: Tally) -> pl.LazyFrame:
         """``ord`` and ``out`` (a line's findings as written) of keyed lines (``ord, claim_id, line,
-        result``); the findings counted in the tally."""
+        result``), as a lazy frame: they are written out where it is collected (the writing thread); the
+        findings counted in the tally now."""
         import polars as pl
 
         self.flush()
         if not rows.height:
-            return pl.DataFrame(schema={"ord": pl.Int64, "out": pl.String})
+            return pl.LazyFrame(schema={"ord": pl.Int64, "out": pl.String})
         joined = rows.join(self.table, on="result", how="left", maintain_order="left")
         sums = joined.select(*(pl.col(c).sum() for c in _COUNTS), (pl.col("n_error") > 0).sum().alias("lines"))
         for severity, count in zip(SEVERITIES, sums.row(0)):
             tally.severities[severity] += count or 0
         tally.error_lines += sums["lines"][0] or 0
         out = pl.col("template").str.replace_all(_PLACE, self.form.prefix(pl), literal=True)
-        found = joined.select(pl.col("ord").cast(pl.Int64), out.alias("out"), "inparts", "claim_id")
-        if not found["inparts"].any():
+        found = joined.lazy().select(pl.col("ord").cast(pl.Int64), out.alias("out"), "inparts", "claim_id")
+        if not joined["inparts"].any():
             return found.select("ord", "out")
         claim = self.form.escaped(pl, pl.col("claim_id"))  # into the in-parts message (few lines: on their own)
         parts = found.filter(pl.col("inparts")).with_columns(

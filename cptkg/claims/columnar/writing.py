@@ -16,6 +16,7 @@ import queue
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from ...core.errors import InputError
@@ -129,21 +130,22 @@ class TextWriter:
         out.write(self.head)
         if self.binary is not None:
             out.flush()
-        # bytes to a file are written by a thread of its own while the next batch is checked
+        # a batch's findings are written out, and to a file, by a thread of its own while the next is checked
         self.behind = Behind() if self.spool is not None or self.binary is not None else None
 
     def write_column(self, column: pl.Series) -> None:
         """A batch's written findings (a string column), in order."""
         if len(column):
-            self._later(lambda: self._write(_utf8_bytes(column)))
+            self._write(_utf8_bytes(column))
 
     def write_texts(self, texts: list[str]) -> None:
         """A batch's written findings, some of which polars could not hold (kept as Python text)."""
         if texts:
-            data = "".join(texts).encode("utf-8", self.errors)
-            self._later(lambda: self._write(data))
+            self._write("".join(texts).encode("utf-8", self.errors))
 
-    def _later(self, work) -> None:
+    def later(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (which writes with :meth:`write_column` and :meth:`write_texts`) after the work
+        given before, in the writing thread when there is one."""
         if self.behind is not None:
             self.behind.put(work)
         else:
