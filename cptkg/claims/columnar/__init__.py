@@ -60,6 +60,8 @@ __all__ = [
     "open_source",
 ]
 
+#: The name of the thread that reads the next batch while a batch is checked.
+READING_THREAD = "cptkg-claims-reading"
 #: Lines per batch: memory grows with it, and so does the work polars does at once.
 BATCH_SIZE = 100_000
 #: The forms findings can be written in.
@@ -265,7 +267,7 @@ def _ahead(batches: Iterable[RawBatch]) -> Iterator[tuple[RawBatch, bool]]:
             if close is not None:
                 close()
 
-    reader = threading.Thread(target=read, daemon=True)
+    reader = threading.Thread(target=read, name=READING_THREAD, daemon=True)
     reader.start()
     try:
         current = ready.get()

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 SENTINEL_CLAIM = "cptkg-sentinel-claim-5e71"
 SENTINEL_LINE = 987_654_321_000
 TEXT_FORMS = ("json", "csv", "text")
+#: The name of the thread that writes a batch's findings while the next batch is checked.
+WRITING_THREAD = "cptkg-claims-writing"
 TABLE_FORMS = ("parquet", "arrow")
 
 
@@ -204,7 +206,7 @@ class Behind:
     def __init__(self) -> None:
         self.queue: queue.Queue = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread = threading.Thread(target=self._run, name=WRITING_THREAD, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
