@@ -133,7 +133,8 @@ class TextWriter:
         if self.binary is not None:
             out.flush()
         # a batch's findings are written out, and to a file, by a thread of its own while the next is checked
-        self.behind = Behind() if self.spool is not None or self.binary is not None else None
+        self.threaded = self.spool is not None or self.binary is not None
+        self.behind: Behind | None = None  # started by the first later(): a writer never given work has none
 
     def write_column(self, column: pl.Series) -> None:
         """A batch's written findings (a string column), in order."""
@@ -148,6 +149,8 @@ class TextWriter:
     def later(self, work: Callable[[], None]) -> None:
         """Run ``work`` (which writes with :meth:`write_column` and :meth:`write_texts`) after the work
         given before, in the writing thread when there is one."""
+        if self.threaded and self.behind is None:
+            self.behind = Behind()
         if self.behind is not None:
             self.behind.put(work)
         else:
