@@ -297,6 +297,34 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(cli, tmp_path
     assert not new.exists() and not parts(tmp_path)
 
 
+@pytest.mark.parametrize("hint", ["works", "refused"])
+def test_a_large_output_is_sent_to_disk_as_it_is_written(tmp_path, monkeypatch, hint):
+    """atomic_output asks for the pages written so far to go to disk every WRITEBACK_BYTES (a hint the
+    system may refuse: the file is the same either way)."""
+    from cptkg.core import rdfio
+
+    monkeypatch.setattr(rdfio, "WRITEBACK_BYTES", 1000)
+    asked: list[tuple[int, int]] = []
+    real = os.posix_fadvise
+
+    def fadvise(descriptor, offset, length, advice):
+        asked.append((os.fstat(descriptor).st_size, advice))
+        if hint == "refused":
+            raise OSError(22, "Invalid argument")
+        return real(descriptor, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", fadvise)
+    pieces = [bytes([65 + n % 26]) * size for n, size in enumerate([10, 999, 1, 5000, 0, 300, 700, 2])]
+    target = tmp_path / "out.bin"
+    with rdfio.atomic_output(target) as handle:
+        for piece in pieces:
+            handle.write(piece)
+    assert target.read_bytes() == b"".join(pieces)
+    # after the pieces that took the count to 1000 or more: 10+999, then 5000, then 300+700
+    assert asked == [(1009, os.POSIX_FADV_DONTNEED), (6010, os.POSIX_FADV_DONTNEED), (7010, os.POSIX_FADV_DONTNEED)]
+    assert not parts(tmp_path)
+
+
 def test_a_serialiser_failing_midway_leaves_the_old_file(cli, tmp_path, monkeypatch):
     import cptkg.core.graph
 
