@@ -354,6 +354,35 @@ def test_lines_counted_first_as_the_row_engine_counts_them(tmp_path, body):
     assert count_first(open_source(path, None)) == count_records(path)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "L\nL,x\n\nL\n",  # a long line and a blank one: as many delimiters as lines of 7 fields
+        "L\nL,x\n  \t\nL\n",  # a long line and a line of spaces
+        "L\nC2,81311,,C18.7,UHC,81\nL,x\n",  # a short line and a long one
+        "\nL,x\nL\n",  # the first line blank, a long one after it
+        "L\r\nL,x\r\n\r\nL\r\n",  # CRLF, a blank line and a long one
+        "L\n\r\nL,x\n",  # a carriage return alone on a line
+        "L\nC3,81311,,C18.7,UHC,81,1\rL\n",  # a carriage return inside a line
+        "L\n\nL\n",  # a blank line alone
+        "L\n \nL\n",  # a line of spaces alone
+        "L\nC2,81311,,C18.7,UHC\nL\n",  # a short line alone
+        "L\nL\n",  # plain
+    ],
+)
+def test_blocks_of_lines_polars_would_read_otherwise(rules, tmp_path, body):
+    """A block of lines is read by polars only when every line has the header's fields; the blocks that
+    are not (counted by their delimiters, which a blank line and a long one can make add up) are read
+    as the row engine reads them."""
+    path = tmp_path / "claims.csv"
+    header = "claim_id,cpt_code,modifiers,icd10cm,payer,place_of_service,units\n"
+    path.write_bytes((header + body.replace("L", "C1,81311,,C18.7,UHC,81,1") * 3).encode())
+    for fmt in ("json", "text"):
+        expected = by_row_engine(rules, read_records(path), fmt, count_records(path))
+        assert by_columnar_engine(rules, path, fmt) == expected, fmt
+        assert by_columnar_engine(rules, path, fmt, batch_size=2) == expected, fmt
+
+
 class _FullDisk(io.RawIOBase):
     """A file that takes ``room`` bytes, then says the disk is full."""
 
