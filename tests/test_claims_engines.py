@@ -345,13 +345,33 @@ def test_auto_takes_the_columnar_engine_from_two_mebibytes(tmp_path, size, expla
         'L\n\n"C3",81311,,C18.7,UHC,81,1\n',  # a quote: the csv module counts
     ],
 )
-def test_lines_counted_first_as_the_row_engine_counts_them(tmp_path, body):
-    from cptkg.claims.columnar.reading import count_first, open_source
+@pytest.mark.parametrize("ahead", [False, True], ids=["here", "ahead"])
+def test_lines_counted_first_as_the_row_engine_counts_them(tmp_path, body, ahead):
+    from cptkg.claims.columnar.reading import count_ahead, count_first, open_source
 
     path = tmp_path / "claims.csv"
     header = "claim_id,cpt_code,modifiers,icd10cm,payer,place_of_service,units\n"
     path.write_bytes((header + body.replace("L", "C1,81311,,C18.7,UHC,81,1")).encode())
-    assert count_first(open_source(path, None)) == count_records(path)
+    source = open_source(path, None)
+    if ahead:
+        count_ahead(source)
+    assert count_first(source) == count_records(path)
+
+
+def test_a_count_begun_ahead_raises_its_error_where_it_is_asked_for(tmp_path, monkeypatch):
+    from cptkg.claims.columnar import reading
+
+    path = tmp_path / "claims.csv"
+    path.write_text("claim_id,cpt_code,modifiers,icd10cm,payer,place_of_service,units\nC1,81311,,C18.7,UHC,81,1\n")
+    source = reading.open_source(path, None)
+
+    def failing(text, pattern):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(reading, "_matches", failing)
+    reading.count_ahead(source)
+    with pytest.raises(OSError, match="Input/output error"):
+        reading.count_first(source)
 
 
 @pytest.mark.parametrize(

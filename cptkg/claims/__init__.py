@@ -45,6 +45,7 @@ from .records import (
     read_records,
     records_of,
     rows_records,
+    skips_other_codes,
 )
 from .rules import table
 from .tables import ClaimTables
@@ -102,7 +103,7 @@ def check_claims(
     if isinstance(path_or_rows, (str, Path)):
         source = open_claims(path_or_rows, columns)
         records, tally.layout, tally.notices = source.records, source.layout, source.notices
-        skip = other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
+        skip = skips_other_codes(source, other_codes)
     else:
         records, skip = rows_records(path_or_rows), other_codes == "skip"
     findings = list(check_records(ClaimRules(kg), records, tally, skip_other_codes=skip))

@@ -65,6 +65,13 @@ class ClaimSource:
     notices: list[str] = field(default_factory=list)
 
 
+def skips_other_codes(source: ClaimSource | Any, other_codes: str) -> bool:
+    """Whether a file's lines for codes the graph does not hold are counted, not checked:
+    ``other_codes`` is ``skip``, ``check`` or ``auto`` (skip in a payer-wide export, ``source``
+    saying which it is)."""
+    return other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
+
+
 def open_claims(path: str | Path, columns: str | Path | Mapping[str, Any] | None = None) -> ClaimSource:
     """The records of a claim file of any kind this module reads, with its layout.
 

@@ -38,7 +38,7 @@ from .columnar.normalise import RAW
 from .columnar.reading import KNOWN
 from .columnar.writing import SENTINEL_LINE
 from .findings import FINDING_FIELDS, Tally
-from .records import header_names
+from .records import header_names, skips_other_codes
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -131,7 +131,7 @@ def check_file(
     source = path if not isinstance(path, (str, Path)) else open_source(path, columns)
     tally = Tally()
     tally.layout, tally.notices = source.layout, source.notices
-    skip = other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
+    skip = skips_other_codes(source, other_codes)
     spark = spark or session()
     with tempfile.TemporaryDirectory(prefix="cptkg-spark-") as folder:
         unreadable = _stage(rules, source, Path(folder), batch_size, tally, skip)

@@ -87,7 +87,7 @@ def run_claims(args: argparse.Namespace) -> int:
         return run_batches(args, engine)
     from tqdm import tqdm
 
-    from ..claims import ClaimRules, Tally, check_records, count_records, open_claims
+    from ..claims import ClaimRules, Tally, check_records, count_records, open_claims, skips_other_codes
 
     source = open_claims(args.file, args.columns)  # a file that cannot be used fails here, before any output
     records = source.records
@@ -100,7 +100,7 @@ def run_claims(args: argparse.Namespace) -> int:
     lines = count_records(args.file, args.columns) if counted else None
     tally = Tally()
     tally.layout, tally.notices = source.layout, source.notices
-    skip = args.other_codes == "skip" or (args.other_codes == "auto" and source.payer_wide)
+    skip = skips_other_codes(source, args.other_codes)
     progress = tqdm(records, total=lines, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
     with progress, output_stream(args.output, force=args.force) as out:
         from ..claims import write_findings
@@ -145,6 +145,10 @@ def run_batches(args: argparse.Namespace, engine: str) -> int:
     from ..claims.columnar.reading import count_lines, open_source
 
     source = open_source(args.file, args.columns)  # a file that cannot be used fails here, before any output
+    if engine == "columnar":
+        from ..claims.columnar import begin
+
+        begin(source, args.format, args.other_codes)
     rules = ClaimRules(knowledge_graph(args))
     show_progress = not args.quiet and sys.stderr.isatty()
     total = count_lines(args.file, args.columns) if show_progress else None

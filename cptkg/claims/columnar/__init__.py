@@ -32,12 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ..findings import FINDING_FIELDS, Tally
-from ..records import Record, rows_records
+from ..records import Record, rows_records, skips_other_codes
 from .reading import (
     PYTHON,
     ROW,
     RawBatch,
     Source,
+    count_ahead,
     count_first,
     input_format,
     open_source,
@@ -52,6 +53,7 @@ __all__ = [
     "BATCH_SIZE",
     "FORMATS",
     "Source",
+    "begin",
     "check_batches",
     "check_file",
     "check_rows",
@@ -88,13 +90,27 @@ def check_file(
     source = path if isinstance(path, Source) else open_source(path, columns)
     tally = Tally()
     tally.layout, tally.notices = source.layout, source.notices
-    skip = other_codes == "skip" or (other_codes == "auto" and source.payer_wide)
+    skip = skips_other_codes(source, other_codes)
     writer = None
-    if fmt == "json" and not skip:  # the number of lines comes first: counted first, not spooled
+    if _counted_first(fmt, skip):
         first = count_first(source)
         writer = TextWriter(out, _form(fmt), tally, lines=first) if first is not None else None
     batches = read_batches(source, batch_size)
     return check_batches(rules, batches, out, fmt, progress, tally=tally, skip_other_codes=skip, writer=writer)
+
+
+def begin(source: Source, fmt: str, other_codes: str = "auto") -> None:
+    """Begin the work on a file that needs no graph (counting its lines, for JSON's head) in a thread,
+    so that it goes on while the graph is loaded; :func:`check_file` on ``source`` then uses it."""
+    if _counted_first(fmt, skips_other_codes(source, other_codes)):
+        count_ahead(source)
+
+
+def _counted_first(fmt: str, skip: bool) -> bool:
+    """Whether the file's lines are counted before its findings are written: JSON's head says how many
+    there are (counted first rather than the findings spooled); a payer-wide export's head is written
+    after its findings, from the tally."""
+    return fmt == "json" and not skip
 
 
 def check_rows(

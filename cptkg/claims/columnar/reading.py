@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -33,6 +33,8 @@ from ..records import Record, count_records, csv_rows, file_format, header_names
 if TYPE_CHECKING:
     import polars as pl
 
+#: The name of the thread :func:`count_ahead` counts the lines in.
+COUNTING_THREAD = "cptkg-claims-counting"
 #: Every column a claim line may have, in order.
 KNOWN = (*COLUMNS, *OPTIONAL_COLUMNS)
 #: Column names of a batch besides the claim columns: the line number, whether the row must be read
@@ -68,6 +70,7 @@ class Source:
     records: Iterator[Record] | None = None
     delimiter: str = ","
     names: list[str] = field(default_factory=list)
+    counting: Any = None  # the count begun by count_ahead (a Future)
 
 
 def input_format(path: Path) -> str:
@@ -106,16 +109,21 @@ def read_batches(source: Source, batch_size: int) -> Iterator[RawBatch]:
 def count_first(source: Source) -> int | None:
     """The number of lines JSON's head gives for a file of cptkg's columns, as
     :func:`cptkg.claims.records.count_records` counts them (None when it cannot be told before the
-    lines are read). A CSV file is counted block by block: a block of ASCII text without quotes by its
-    line ends and blank lines, any other by ``csv.reader``."""
+    lines are read); the count :func:`count_ahead` began, when it did. A CSV file is counted block by
+    block: a block of ASCII text without quotes by its line ends and blank lines, any other by
+    ``csv.reader``."""
+    return source.counting.result() if source.counting is not None else _count(source)
+
+
+def _count(source: Source) -> int | None:
     if source.kind in ("parquet", "arrow"):
         return count_lines(source.path)
     if source.layout != "cptkg":
         return None
     if source.kind == "records":
         return count_records(source.path)
-    spaces = bytes(c for c in b" \t\x0b\x0c\x1c\x1d\x1e\x1f" if chr(c) != source.delimiter)
-    blank = re.compile(rb"(?m)^[" + re.escape(spaces) + rb"]*\r?\n")
+    spaces = "".join(f"\\x{c:02x}" for c in b" \t\x0b\x0c\x1c\x1d\x1e\x1f" if chr(c) != source.delimiter)
+    blank = f"(?m)^[{spaces}]*\\r?\\n"  # a line of spaces only, or none
     total = 0
     with source.path.open("rb") as handle:
         handle.readline()
@@ -125,11 +133,8 @@ def count_first(source: Source) -> int | None:
                 and b'"' not in chunk
                 and b"\x00" not in chunk
                 and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n"))
-            ):
-                # without its spaces and carriage returns (each ends a line here) a blank line is an empty one
-                squeezed = chunk.translate(None, spaces + b"\r")
-                empty = b"\n\n" in squeezed or squeezed.startswith(b"\n")
-                total += chunk.count(b"\n") - (len(blank.findall(chunk)) if empty else 0)
+            ):  # (each carriage return ends a line)
+                total += chunk.count(b"\n") - _matches(chunk, blank)
                 continue
             rows = csv.reader(
                 io.StringIO(chunk.decode("utf-8", "surrogateescape"), newline=""), delimiter=source.delimiter
@@ -139,6 +144,33 @@ def count_first(source: Source) -> int | None:
             except csv.Error:
                 return 0  # as count_records says of a file csv.reader cannot read through
     return total
+
+
+def count_ahead(source: Source) -> None:
+    """Begin :func:`count_first` in a thread of its own (:data:`COUNTING_THREAD`): it mostly waits for
+    the disk and for polars, outside the interpreter lock, so it runs while the graph is loaded.
+    :func:`count_first` then gives its count (or raises its error)."""
+    from concurrent.futures import Future
+
+    counting: Future = Future()
+
+    def count() -> None:
+        try:
+            counting.set_result(_count(source))
+        except BaseException as error:  # noqa: BLE001 - raised where the count is asked for
+            counting.set_exception(error)
+
+    threading.Thread(target=count, name=COUNTING_THREAD, daemon=True).start()
+    source.counting = counting
+
+
+def _matches(text: bytes, pattern: str) -> int:
+    """How many times a regular expression matches ASCII bytes, counted by polars (which leaves the
+    interpreter lock, unlike :mod:`re`, and is faster)."""
+    import polars as pl
+
+    column = pl.Series([text], dtype=pl.Binary)
+    return pl.LazyFrame({"text": column}).select(pl.col("text").cast(pl.String).str.count_matches(pattern)).collect().item()
 
 
 def count_lines(path: str | Path, columns: Any = None) -> int | None:
