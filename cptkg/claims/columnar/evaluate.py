@@ -167,12 +167,15 @@ class Evaluator:
         ``day``) and the ``carried`` columns; it gives their results in order."""
         import polars as pl
 
-        distinct = frame.select(pl.col(key).alias("fkey"), pl.col(day).alias("day"), *carried)
-        new = distinct.unique(subset="fkey", keep="any").join(self.keys, left_on="fkey", right_on="key", how="anti")
-        if new.height:
-            checked = pl.DataFrame({"key": new["fkey"], "result": pl.Series(results(new), dtype=pl.Int64)})
-            self.keys = pl.concat([self.keys, checked], rechunk=self.keys.n_chunks() > 16)
-        return frame.join(self.keys.rename({"key": key}), on=key, how="left")
+        joined = frame.join(self.keys.rename({"key": key}), on=key, how="left")
+        unknown = joined.filter(pl.col("result").is_null())
+        if not unknown.height:
+            return joined
+        new = unknown.select(pl.col(key).alias("fkey"), pl.col(day).alias("day"), *carried).unique("fkey", keep="any")
+        checked = pl.DataFrame({"key": new["fkey"], "result": pl.Series(results(new), dtype=pl.Int64)})
+        self.keys = pl.concat([self.keys, checked], rechunk=self.keys.n_chunks() > 16)
+        found = unknown.drop("result").join(checked.rename({"key": key}), on=key, how="left")
+        return pl.concat([joined.filter(pl.col("result").is_not_null()), found])
 
     def _register(self, outcome: int | list[list[Kept]]) -> int:
         """The first result of a checked claim's lines (one result per line, in order)."""

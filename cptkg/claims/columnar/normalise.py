@@ -73,7 +73,9 @@ class Reader:
         import polars as pl
 
         frame = raw.frame
-        values = [self._column(frame, name).alias(name) for name in (*RAW, "date_of_service")]
+        names = (*RAW, "date_of_service")
+        distinct = frame.select(pl.col(name).unique().implode() for name in names).row(0)  # at once, in parallel
+        values = [self._column(name, present).alias(name) for name, present in zip(names, distinct)]
         frame = frame.select(
             pl.col(LINE).alias("line"),
             pl.col(PYTHON),
@@ -100,22 +102,26 @@ class Reader:
             frame = _read_one_by_one(frame, raw, odd.to_list(), items)
         return Lines(frame, items)
 
-    def _column(self, frame: pl.DataFrame, name: str) -> pl.Expr:
-        """The column's values as the key writes them (null where a row must be read on its own)."""
+    def _column(self, name: str, present: list[str | None]) -> pl.Expr:
+        """The column's values as the key writes them (null where a row must be read on its own), from
+        the distinct values ``present`` in the batch."""
         import polars as pl
 
         known = self.values[name]
         if len(known) > _MEMORY:
             known.clear()
-        for value in frame[name].unique().to_list():
+        for value in present:
             if value not in known:
                 known[value] = _value(name, value)
-        mapping = {k: v for k, v in known.items() if k is not None}
+        mapping = {value: known[value] for value in present if value is not None}
         column = pl.col(name)
-        mapped = (
-            column.replace_strict(mapping, default=None, return_dtype=pl.String) if mapping else pl.lit(None, pl.String)
-        )
-        return pl.when(column.is_null()).then(pl.lit(known.get(None), pl.String)).otherwise(mapped)
+        if all(written == value for value, written in mapping.items()):  # the usual case: written as read
+            mapped = column
+        else:
+            mapped = column.replace_strict(mapping, default=None, return_dtype=pl.String)
+        if None not in present:
+            return mapped
+        return pl.when(column.is_null()).then(pl.lit(known[None], pl.String)).otherwise(mapped)
 
 
 #: Where each column's value is in a key (units gives two values: the units, and how they were written).
