@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import subprocess
+import sys
 import warnings
 from decimal import Decimal
 
 import pytest
-from rdflib import BNode, Literal, URIRef
+from rdflib import XSD, BNode, Literal, URIRef
 
 import cptkg
 from cptkg.cli.query import format_result
@@ -101,6 +103,51 @@ def test_rows_give_python_values_by_key_and_by_attribute(kg):
     assert {"iri", "day", "n"} <= set(dir(row))  # tab completion in a notebook
     # the JSON-ready form keeps dates as their text, as the JSON output always wrote them
     assert row.plain()["day"] == "2024-02-29"
+
+
+#: Lexical forms to read as each XML Schema type: plain ones, and forms rdflib reads (or refuses) its own way.
+LEXICAL_FORMS = ["0", "-0", "007", "-12", "12.50", "1.0", "1e3", "+5", " 5", "true", "false", "1", "TRUE", "2024-02-29",
+                 "2023-02-29", "2024-2-9", "2024-02-29Z", "2024-02-29T10:00:00", "INF", "", "x", "9" * 25, "0.1"]  # fmt: skip
+XSD_TYPES = ["integer", "int", "long", "byte", "nonNegativeInteger", "unsignedByte", "decimal", "double", "float",
+             "boolean", "date", "dateTime", "string", "gYear", "anyURI"]  # fmt: skip
+
+
+def test_pyoxigraph_terms_read_as_the_equal_rdflib_terms(kg):
+    """A row keeps pyoxigraph's terms (rdflib is not imported to read it): each becomes the Python value
+    of the equal rdflib term, for every term of the graph and every form of each type."""
+    import logging
+
+    import pyoxigraph as ox
+
+    from cptkg.core.rdfio import to_rdflib
+    from cptkg.core.results import python_value
+
+    terms = {term for quad in kg.backend.quads() for term in quad if not isinstance(term, ox.DefaultGraph)}
+    for form in LEXICAL_FORMS:
+        terms |= {ox.Literal(form, datatype=ox.NamedNode(str(XSD) + name)) for name in XSD_TYPES}
+        terms |= {ox.Literal(form, language="en"), ox.Literal(form, datatype=ox.NamedNode("http://example.org/t"))}
+    assert len(terms) > 2000
+    logging.disable(logging.CRITICAL)  # rdflib logs each form it cannot read
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pairs = [(term, python_value(term), python_value(to_rdflib(term))) for term in terms]
+    finally:
+        logging.disable(logging.NOTSET)
+    differing = [(t, ours, theirs) for t, ours, theirs in pairs if (ours, type(ours)) != (theirs, type(theirs))]
+    assert not differing
+    assert {type(ours) for _, ours, _ in pairs} >= {int, float, bool, str, datetime.date, datetime.datetime}
+
+
+def test_reading_rows_needs_neither_rdflib_nor_curies():
+    """Compiling the claim rules reads hundreds of rows: neither rdflib nor curies (and pydantic) is
+    imported for it, which would triple the time to start a claims check."""
+    code = (
+        "import sys, cptkg; from cptkg.claims import ClaimRules; ClaimRules(cptkg.load()); "
+        "print(sorted(m for m in ('rdflib', 'curies', 'pydantic') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]", run.stderr
 
 
 def test_the_rdflib_term_is_one_call_away(kg):

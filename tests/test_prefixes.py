@@ -53,3 +53,20 @@ def test_identifier_patterns_are_the_registry_patterns():
     for row in PREFIXES:
         if row.pattern:
             assert bioregistry.get_pattern(row.bioregistry) == row.pattern, row.prefix
+
+
+def test_curies_as_the_curies_library_makes_them(kg):
+    """curie() is ours (importing curies and pydantic would double a command's start): it compresses
+    every IRI of the graph, and the IRIs at the edges of each namespace, as curies' Converter does."""
+    from cptkg.core.prefixes import converter
+
+    library = converter()
+    iris = {term.value for quad in kg.backend.quads() for term in quad if type(term).__name__ == "NamedNode"}
+    for uri in NAMESPACES.values():
+        iris |= {uri, uri + "x", uri + "a b", uri[:-1], uri.upper(), uri + uri}
+    iris |= {"", "http://example.org/unknown", "urn:x", "HTTPS://w3id.org/cptkg/code-81311"}
+    assert len(iris) > 1000
+    differing = {iri: (curie(iri), library.compress(iri)) for iri in iris if curie(iri) != library.compress(iri)}
+    assert not differing
+    compressed = {curie(iri) for iri in iris} - {None}
+    assert {"cptkg:code-81311", "MONDO:0005012", "HGNC:7989"} <= compressed

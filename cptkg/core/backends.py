@@ -117,7 +117,7 @@ class OxigraphBackend(Backend):
             return Result([], boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             names = [variable.value for variable in answer.variables]
-            rows = [list(map(cached_to_rdflib, solution)) for solution in answer]  # values in `names` order
+            rows = [tuple(solution) for solution in answer]  # pyoxigraph's terms, in `names` order
             return Result(names, rows)
         from .rdfio import to_graph
 

@@ -70,15 +70,28 @@ def converter() -> curies.Converter:
     return curies.Converter.from_prefix_map(NAMESPACES)
 
 
+#: (URI prefix, prefix), the longest URI prefix first: the first that begins an IRI compresses it.
+_LONGEST_FIRST = tuple(sorted(((uri, prefix) for prefix, uri in NAMESPACES.items()), key=lambda p: -len(p[0])))
+
+
 def curie(iri: str) -> str | None:
-    """Compress an IRI with the package prefix map; None when no prefix covers it."""
-    return converter().compress(str(iri))
+    """Compress an IRI with the package prefix map; None when no prefix covers it.
+
+    The same as :meth:`curies.Converter.compress` of :func:`converter` (tests/test_prefixes.py
+    compares them on every IRI of the graph), without importing curies and pydantic, which would
+    double the start of every command that shows a query's rows.
+    """
+    text = str(iri)
+    for uri, prefix in _LONGEST_FIRST:
+        if text.startswith(uri):
+            return f"{prefix}:{text[len(uri) :]}"
+    return None
 
 
 @lru_cache(maxsize=1 << 16)  # findings and tables name the same IRIs over and over
 def curie_or_iri(iri: str) -> str:
     """A CURIE when the prefix map covers the IRI, else the IRI itself."""
-    return converter().compress(str(iri)) or str(iri)
+    return curie(iri) or str(iri)
 
 
 def expand(text: str) -> str:

@@ -1,7 +1,8 @@
 """Query results: rows of Python values keyed by variable name, and their tabular and JSON forms.
 
-A row holds the rdflib terms the engine bound, whatever backend answered, so the same query gives
-equal rows on every backend; reading a row gives Python values. :func:`python_value` is the single
+A row holds the terms the engine bound (pyoxigraph's as they come, made rdflib terms only when asked
+for: rdflib is not imported to read a row) and hands them out and compares them as rdflib terms, so
+the same query gives equal rows on every backend; reading a row gives Python values. :func:`python_value` is the single
 place where a term becomes a Python value (IRIs become CURIEs of the package prefix map, numeric,
 boolean and date literals numbers, booleans and dates, everything else a string) and :func:`plain`
 its JSON-ready form (dates as text), which the JSON and CSV outputs write.
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, overload
+
+import pyoxigraph as ox
 
 from .prefixes import curie_or_iri
 
@@ -107,18 +111,18 @@ class Row(Mapping[str, Any]):
         return super().__eq__(other)
 
     def __hash__(self) -> int:
-        return hash(self._values)
+        return hash(tuple(map(rdflib_term, self._values)))
 
     def __repr__(self) -> str:
         return "Row(" + ", ".join(f"{k}={v!r}" for k, v in self.items()) + ")"
 
     def term(self, name: str) -> Node | None:
         """The rdflib term bound to the variable (None when unbound); a KeyError for a name the row lacks."""
-        return self._values[self._index[name]]
+        return rdflib_term(self._values[self._index[name]])
 
     def terms(self) -> dict[str, Node | None]:
         """The row as a dictionary of rdflib terms, the form query bindings take."""
-        return dict(zip(self._index, self._values))
+        return dict(zip(self._index, map(rdflib_term, self._values)))
 
     def plain(self) -> dict[str, Any]:
         """The row as a JSON-ready dictionary (see :func:`plain`: dates as ISO 8601 text)."""
@@ -269,10 +273,12 @@ def python_value(term: Node | None) -> Any:
     >>> python_value(Literal("GGT"))
     'GGT'
     """
-    from rdflib import BNode, Literal, URIRef
-
     if term is None:
         return None
+    if isinstance(term, _OXIGRAPH_TERMS):
+        return _oxigraph_value(term)
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, URIRef):
         return curie_or_iri(term)
     if isinstance(term, BNode):
@@ -291,6 +297,51 @@ def python_value(term: Node | None) -> Any:
     return str(term)
 
 
+_OXIGRAPH_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
+_PLAIN_FORMS = {  # XML Schema literals read here in their plain lexical form; rdflib reads any other form
+    "integer": re.compile(r"-?[0-9]+"),
+    "decimal": re.compile(r"-?[0-9]+(?:\.[0-9]+)?"),
+    "boolean": re.compile(r"true|false"),
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+}
+
+
+def _oxigraph_value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
+    """:func:`python_value` of a pyoxigraph term: the same value as of the equal rdflib term (the tests
+    compare them on every literal of the graph and on forms of each type), without rdflib for IRIs,
+    blank nodes, text and the plain forms of integers, decimals, booleans and dates."""
+    if isinstance(term, ox.NamedNode):
+        return curie_or_iri(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    datatype = term.datatype.value
+    if term.language or not datatype.startswith(_XSD) or datatype == _XSD + "string":
+        return term.value
+    local, text = datatype[len(_XSD) :], term.value
+    form = _PLAIN_FORMS.get(local)
+    if form is not None and form.fullmatch(text):
+        if local == "integer":
+            return int(text)
+        if local == "decimal":
+            return float(text)
+        if local == "boolean":
+            return text == "true"
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:  # not a day of the calendar: as rdflib says (ill-typed, its text)
+            pass
+    return python_value(rdflib_term(term))
+
+
+def rdflib_term(term: Any) -> Any:
+    """A row's value as an rdflib term (a pyoxigraph term converted; None, or an rdflib term, as it is)."""
+    if isinstance(term, _OXIGRAPH_TERMS):
+        from .backends import cached_to_rdflib
+
+        return cached_to_rdflib(term)
+    return term
+
+
 def plain(term: Node | None) -> Any:
     """A term as a JSON-ready value: :func:`python_value`, with dates and times as their ISO 8601 text.
 
@@ -299,7 +350,9 @@ def plain(term: Node | None) -> Any:
     ('2024-02-29', 12)
     """
     value = python_value(term)
-    return str(term) if isinstance(value, datetime.date) else value
+    if isinstance(value, datetime.date):  # the date as written
+        return term.value if isinstance(term, ox.Literal) else str(term)
+    return value
 
 
 def text(term: Node | None) -> str:

@@ -76,7 +76,10 @@ class Grouper:
         complete_runs = total_runs if final else total_runs - 1
         complete = len(runs) if final else int(starts.arg_true()[-1])
         ids = runs.filter(starts)[:complete_runs]
-        seen_before = ids.is_duplicated() & ~ids.is_first_distinct()
+        if ids.n_unique() == len(ids):  # the usual batch: no claim id comes back (one pass, not two)
+            seen_before = pl.repeat(False, len(ids), dtype=pl.Boolean, eager=True)
+        else:
+            seen_before = ids.is_duplicated() & ~ids.is_first_distinct()
         split = seen_before & (ids != "")
         if complete_runs and self.split_next:
             split = split.scatter(0, True)
