@@ -451,3 +451,49 @@ def test_a_write_that_fails_fails_the_check_and_ends_the_writing_thread(rules, t
     with pytest.raises(RuntimeError, match="the third batch"):
         check_file(rules, path, out, "json", batch_size=50)
     assert ours() == []
+
+
+@pytest.mark.parametrize(("begun", "checked"), [(50, 50), (50, 120), (100_000, 100_000)])
+def test_work_begun_before_the_graph_is_loaded_is_taken_up(rules, tmp_path, begun, checked):
+    """columnar.begin counts the lines and reads the first batches while the graph loads; the check
+    that follows gives what a check begun from nothing gives (a check at another batch size reads the
+    file anew), and no thread of the engine is left running."""
+    import threading
+
+    from cptkg.claims.columnar import READING_THREAD, begin
+    from cptkg.claims.columnar.reading import COUNTING_THREAD, open_source
+
+    path = tmp_path / "claims.csv"
+    write_csv(path, [{**row, "claim_id": f"B{n}"} for n, row in enumerate(recombined_rows(rules, 700, seed=5))])
+    expected = by_columnar_engine(rules, path, "json", batch_size=checked)
+    source = open_source(path, None)
+    begin(source, "json", batch_size=begun)
+    out = io.StringIO()
+    check_file(rules, source, out, "json", batch_size=checked)
+    assert out.getvalue() == expected == by_row_engine(rules, read_records(path), "json", count_records(path))
+    source.counting.result()
+    names = {READING_THREAD, COUNTING_THREAD}
+    assert [t.name for t in threading.enumerate() if t.name in names and t.is_alive()] == []
+
+
+def test_a_batch_that_cannot_be_read_ahead_fails_the_check(rules, tmp_path, monkeypatch):
+    from cptkg.claims.columnar import begin, reading
+    from cptkg.claims.columnar.reading import open_source
+
+    path = tmp_path / "claims.csv"
+    write_csv(path, [{**row, "claim_id": f"R{n}"} for n, row in enumerate(recombined_rows(rules, 300, seed=7))])
+    original = reading._plain_block
+    calls = []
+
+    def failing(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(5, "Input/output error")
+        return original(*args)
+
+    monkeypatch.setattr(reading, "_plain_block", failing)
+    source = open_source(path, None)
+    begin(source, "text", batch_size=50)
+    with pytest.raises(OSError, match="Input/output error"):
+        check_file(rules, source, io.StringIO(), "text", batch_size=50)
+    assert not source.reading.thread.is_alive()

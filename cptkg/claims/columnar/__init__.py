@@ -25,9 +25,7 @@ the number of distinct claims remembered, not by the file.
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
@@ -35,8 +33,10 @@ from ..findings import FINDING_FIELDS, Tally
 from ..records import Record, rows_records, skips_other_codes
 from .reading import (
     PYTHON,
+    READING_THREAD,
     ROW,
     RawBatch,
+    ReadAhead,
     Source,
     count_ahead,
     count_first,
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCH_SIZE",
     "FORMATS",
+    "READING_THREAD",
     "Source",
     "begin",
     "check_batches",
@@ -62,8 +63,6 @@ __all__ = [
     "open_source",
 ]
 
-#: The name of the thread that reads the next batch while a batch is checked.
-READING_THREAD = "cptkg-claims-reading"
 #: Lines per batch: memory grows with it, and so does the work polars does at once.
 BATCH_SIZE = 100_000
 #: The forms findings can be written in.
@@ -95,15 +94,21 @@ def check_file(
     if _counted_first(fmt, skip):
         first = count_first(source)
         writer = TextWriter(out, _form(fmt), tally, lines=first) if first is not None else None
-    batches = read_batches(source, batch_size)
+    batches = source.reading if source.reading is not None and source.reading.size == batch_size else None
+    if batches is None:
+        if source.reading is not None:
+            source.reading.close()
+        batches = read_batches(source, batch_size)
     return check_batches(rules, batches, out, fmt, progress, tally=tally, skip_other_codes=skip, writer=writer)
 
 
-def begin(source: Source, fmt: str, other_codes: str = "auto") -> None:
-    """Begin the work on a file that needs no graph (counting its lines, for JSON's head) in a thread,
-    so that it goes on while the graph is loaded; :func:`check_file` on ``source`` then uses it."""
+def begin(source: Source, fmt: str, other_codes: str = "auto", batch_size: int = BATCH_SIZE) -> None:
+    """Begin the work on a file that needs no graph in threads, so that it goes on while the graph is
+    loaded: counting its lines (for JSON's head) and reading its first batches; :func:`check_file` on
+    ``source`` then takes them up."""
     if _counted_first(fmt, skips_other_codes(source, other_codes)):
         count_ahead(source)
+    source.reading = ReadAhead(read_batches(source, batch_size), batch_size)
 
 
 def _counted_first(fmt: str, skip: bool) -> bool:
@@ -168,7 +173,8 @@ def check_batches(
     reader, evaluator, grouper = Reader(), Evaluator(rules, form), Grouper()
     try:
         held = None  # the rows of the last claim of the batch before, which may go on
-        for raw, final in _ahead(batches):
+        ahead = batches if isinstance(batches, ReadAhead) else ReadAhead(batches)
+        for raw, final in ahead:
             if skip_other_codes:
                 raw = _without_other_codes(raw, rules, tally)
             lines = reader.read(raw)
@@ -188,6 +194,8 @@ def check_batches(
     except BaseException:
         if hasattr(writer, "abandon"):  # a writer with a thread of its own
             writer.abandon()
+        if "ahead" in locals():
+            ahead.close()
         raise
     writer.close(tally.lines + tally.skipped_other_codes if tally.layout == "cptkg" else None)
     return tally
@@ -252,49 +260,3 @@ def _rest(lines, complete: int):
     rest = lines.frame.slice(complete)
     numbers = set(rest["line"].to_list()) if lines.items else set()
     return Lines(rest, {n: item for n, item in lines.items.items() if n in numbers})
-
-
-def _ahead(batches: Iterable[RawBatch]) -> Iterator[tuple[RawBatch, bool]]:
-    """Each batch and whether it is the last, the next one read in a thread meanwhile. When the consumer
-    stops early (an error), the thread stops too, and the file it reads is closed."""
-    ready: queue.Queue = queue.Queue(maxsize=1)
-    done, stop = object(), threading.Event()
-
-    def offer(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for batch in batches:
-                if not offer(batch):
-                    break
-            else:
-                offer(done)
-        except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
-            offer(error)
-        finally:
-            close = getattr(batches, "close", None)
-            if close is not None:
-                close()
-
-    reader = threading.Thread(target=read, name=READING_THREAD, daemon=True)
-    reader.start()
-    try:
-        current = ready.get()
-        while current is not done:
-            if isinstance(current, BaseException):
-                raise current
-            following = ready.get()
-            if isinstance(following, BaseException):
-                raise following
-            yield current, following is done
-            current = following
-    finally:
-        stop.set()
-        reader.join()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from ..records import Record, count_records, csv_rows, file_format, header_names
 if TYPE_CHECKING:
     import polars as pl
 
+#: The name of the thread that reads the next batch while a batch is checked (:class:`ReadAhead`).
+READING_THREAD = "cptkg-claims-reading"
 #: The name of the thread :func:`count_ahead` counts the lines in.
 COUNTING_THREAD = "cptkg-claims-counting"
 #: Every column a claim line may have, in order.
@@ -71,6 +74,7 @@ class Source:
     delimiter: str = ","
     names: list[str] = field(default_factory=list)
     counting: Any = None  # the count begun by count_ahead (a Future)
+    reading: ReadAhead | None = None  # the batches begun by columnar.begin
 
 
 def input_format(path: Path) -> str:
@@ -171,6 +175,63 @@ def _matches(text: bytes, pattern: str) -> int:
 
     column = pl.Series([text], dtype=pl.Binary)
     return pl.LazyFrame({"text": column}).select(pl.col("text").cast(pl.String).str.count_matches(pattern)).collect().item()
+
+
+class ReadAhead:
+    """Batches read in a thread of its own (:data:`READING_THREAD`, begun when this is made) one ahead
+    of the batch being checked: polars parses outside the interpreter lock. Iterating gives each batch
+    and whether it is the last; :meth:`close` (also when the iteration stops early, on an error) ends
+    the thread, and the file it reads is closed."""
+
+    def __init__(self, batches: Iterable[RawBatch], size: int | None = None) -> None:
+        self.size = size  # the batch size, where known
+        self.ready: queue.Queue = queue.Queue(maxsize=1)
+        self.stopped = threading.Event()
+        self.done = object()
+        self.thread = threading.Thread(target=self._read, args=(batches,), name=READING_THREAD, daemon=True)
+        self.thread.start()
+
+    def _offer(self, item: object) -> bool:
+        while not self.stopped.is_set():
+            try:
+                self.ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self, batches: Iterable[RawBatch]) -> None:
+        try:
+            for batch in batches:
+                if not self._offer(batch):
+                    break
+            else:
+                self._offer(self.done)
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
+            self._offer(error)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+
+    def __iter__(self) -> Iterator[tuple[RawBatch, bool]]:
+        try:
+            current = self.ready.get()
+            while current is not self.done:
+                if isinstance(current, BaseException):
+                    raise current
+                following = self.ready.get()
+                if isinstance(following, BaseException):
+                    raise following
+                yield current, following is self.done
+                current = following
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the reading (what was not taken is dropped)."""
+        self.stopped.set()
+        self.thread.join()
 
 
 def count_lines(path: str | Path, columns: Any = None) -> int | None:
