@@ -64,28 +64,30 @@ class Composer:
         )
         firsts = subs.select(pl.all().is_first_distinct())
         rows = (new["key"].to_list(), new["day"].to_list(), new["dpart"].to_list())
-        for number, name in enumerate(names):
-            self._check_new(number, subs[name], firsts[name].arg_true(), rows)
-        found = subs.select(
-            pl.col(name).replace_strict(known, return_dtype=pl.Int64) for name, known in zip(names, self.subs)
-        )
+        present = [self._present(number, subs[name], firsts[name].arg_true(), rows) for number, name in enumerate(names)]
+        found = subs.select(pl.col(name).replace_strict(known, return_dtype=pl.Int64) for name, known in zip(names, present))
         summary = found.select(
             pl.min_horizontal(pl.all()).alias("worst"), pl.concat_str(pl.all(), separator=",").alias("combination")
         )
-        made = self.combinations
+        made, results = self.combinations, {}
         for combination in summary.filter(pl.col("worst") >= 0)["combination"].unique().to_list():
-            if combination not in made:
-                made[combination] = self._result(combination)
-        result = pl.col("combination").replace_strict(made, default=None, return_dtype=pl.Int64)
+            result = made.get(combination)
+            results[combination] = made[combination] = self._result(combination) if result is None else result
+        result = pl.col("combination").replace_strict(results, default=None, return_dtype=pl.Int64)
         return summary.select(pl.when(pl.col("worst") < 0).then(pl.col("worst")).otherwise(result)).to_series()
 
-    def _check_new(self, number: int, subs: pl.Series, firsts: pl.Series, rows: tuple[list, list, list]) -> None:
-        """Check part ``number`` on the first line of each of its sub-keys not seen before."""
+    def _present(self, number: int, subs: pl.Series, firsts: pl.Series, rows: tuple[list, list, list]) -> dict:
+        """What part ``number`` found on each of its sub-keys in ``subs`` (at ``firsts``, the first row
+        of each): a sub-key not seen before is checked on that row."""
         known, part = self.subs[number], self.parts[number]
         keys, days, dparts = rows
+        present = {}
         for at, sub in zip(firsts.to_list(), subs.gather(firsts).to_list()):
-            if sub not in known:
-                known[sub] = self._check(part, keys[at], days[at], dparts[at])
+            found = known.get(sub)
+            if found is None:
+                found = known[sub] = self._check(part, keys[at], days[at], dparts[at])
+            present[sub] = found
+        return present
 
     def _check(self, part: Part, key: str, day: date | None, dpart: str) -> int:
         line = line_of(key.split(SEP), SENTINEL_LINE, SENTINEL_CLAIM, day)
