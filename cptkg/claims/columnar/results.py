@@ -35,7 +35,7 @@ class TextResults:
         self.form = form
         self.schema = {"result": pl.Int64, "template": pl.String, "inparts": pl.Boolean, "nothing": pl.Boolean,
                        **dict.fromkeys(_COUNTS, pl.UInt32)}  # fmt: skip
-        self.table = pl.DataFrame(schema=self.schema | {"pieces": pl.List(pl.String)})
+        self.table = pl.DataFrame(schema=self.schema)
         self.rows: list[tuple] = []
         self.count = 0
 
@@ -54,7 +54,7 @@ class TextResults:
         """The results of lines of claims checked in parts, by the results of those lines on their own:
         the in-parts finding, then the line's findings but the one that says there are none."""
         self.flush()
-        own = self.table.filter(self.table["result"].is_in(results)).select(list(self.schema))
+        own = self.table.filter(self.table["result"].is_in(results))
         head = self.form.separator + _PLACE + in_parts[3]
         found = {}
         for result, template, _, nothing, *counts in own.rows():
@@ -70,7 +70,6 @@ class TextResults:
 
         if self.rows:
             new = pl.DataFrame(self.rows, schema=self.schema, orient="row")
-            new = new.with_columns(pl.col("template").str.split(_PLACE).alias("pieces"))  # joined by the prefixes
             self.table = pl.concat([self.table, new], rechunk=self.table.n_chunks() > 16)
             self.rows = []
 
@@ -88,7 +87,7 @@ class TextResults:
         for severity, count in zip(SEVERITIES, sums.row(0)):
             tally.severities[severity] += count or 0
         tally.error_lines += sums["lines"][0] or 0
-        out = pl.col("pieces").list.join(self.form.prefix(pl))  # the template with each placeholder filled
+        out = pl.col("template").str.replace_all(_PLACE, self.form.prefix(pl), literal=True)
         found = joined.lazy().select(pl.col("ord").cast(pl.Int64), out.alias("out"), "inparts", "claim_id")
         if not joined["inparts"].any():
             return found.select("ord", "out")
