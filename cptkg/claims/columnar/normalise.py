@@ -76,29 +76,33 @@ class Reader:
         names = (*RAW, "date_of_service")
         distinct = frame.select(pl.col(name).unique().implode() for name in names).row(0)  # at once, in parallel
         values = [self._column(name, present).alias(name) for name, present in zip(names, distinct)]
-        frame = frame.select(
-            pl.col(LINE).alias("line"),
-            pl.col(PYTHON),
-            pl.col("claim_id").str.strip_chars(" ").alias("claim_id"),
-            pl.concat_str(values[:-1], separator=SEP).alias("key"),
-            values[-1],
-        )  # each column read once; then put together below
         keyed = (
             ~pl.col(PYTHON)
             & pl.col("claim_id").str.contains(r"^[ -~]+$").fill_null(False)
             & pl.col("date_of_service").is_not_null()
             & pl.col("key").is_not_null()
         )
-        frame = frame.select(
-            "line",
-            "claim_id",
-            pl.when(keyed).then(pl.lit(KEYED)).otherwise(pl.lit(INSTANCE)).cast(pl.Int8).alias("kind"),
-            pl.when(keyed).then(pl.col("key")).alias("key"),
-            pl.col("date_of_service").str.to_date("%Y-%m-%d", strict=False).alias("date"),
+        frame = (
+            frame.lazy()
+            .select(
+                pl.col(LINE).alias("line"),
+                pl.col(PYTHON),
+                pl.col("claim_id").str.strip_chars(" ").alias("claim_id"),
+                pl.concat_str(values[:-1], separator=SEP).alias("key"),
+                values[-1],
+            )  # each column read once; then put together
+            .select(
+                "line",
+                "claim_id",
+                pl.when(keyed).then(pl.lit(KEYED)).otherwise(pl.lit(INSTANCE)).cast(pl.Int8).alias("kind"),
+                pl.when(keyed).then(pl.col("key")).alias("key"),
+                pl.col("date_of_service").str.to_date("%Y-%m-%d", strict=False).alias("date"),
+            )
+            .collect()
         )
         items: dict[int, ClaimLine | Finding] = {}
-        odd = frame.select(pl.arg_where(pl.col("kind") != KEYED)).to_series()
-        if len(odd):
+        if not frame["kind"].eq(KEYED).all():
+            odd = frame.select(pl.arg_where(pl.col("kind") != KEYED)).to_series()
             frame = _read_one_by_one(frame, raw, odd.to_list(), items)
         return Lines(frame, items)
 

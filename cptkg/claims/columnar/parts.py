@@ -56,18 +56,27 @@ class Composer:
         import polars as pl
 
         fields = pl.col("key").str.split_exact(SEP, len(KEY_FIELDS) - 1).struct.rename_fields(list(KEY_FIELDS))
-        frame = new.select("dpart", fields.alias("v")).unnest("v")
         names = [f"s{number}" for number in range(len(self.parts))]
-        subs = frame.select(
-            pl.concat_str([_value(value, part) for value in part.reads], separator=_SUB).alias(name)
-            for name, part in zip(names, self.parts)
+        subs = (
+            new.lazy()
+            .select("dpart", fields.alias("v"))
+            .unnest("v")
+            .select(
+                pl.concat_str([_value(value, part) for value in part.reads], separator=_SUB).alias(name)
+                for name, part in zip(names, self.parts)
+            )
+            .collect()
         )
-        firsts = subs.select(pl.all().is_first_distinct())
-        rows = (new["key"].to_list(), new["day"].to_list(), new["dpart"].to_list())
-        present = [self._present(number, subs[name], firsts[name].arg_true(), rows) for number, name in enumerate(names)]
-        found = subs.select(pl.col(name).replace_strict(known, return_dtype=pl.Int64) for name, known in zip(names, present))
-        summary = found.select(
-            pl.min_horizontal(pl.all()).alias("worst"), pl.concat_str(pl.all(), separator=",").alias("combination")
+        # each part's distinct sub-keys and the first row of each, all parts at once
+        at = pl.int_range(pl.len(), dtype=pl.UInt32)
+        firsts = subs.select(
+            pl.struct(pl.col(name).alias("sub"), at.alias("at")).filter(pl.col(name).is_first_distinct()).implode().alias(name)
+            for name in names
+        ).row(0)
+        present = [self._present(number, first, new) for number, first in enumerate(firsts)]
+        found = [pl.col(name).replace_strict(known, return_dtype=pl.Int64) for name, known in zip(names, present)]
+        summary = subs.select(
+            pl.min_horizontal(found).alias("worst"), pl.concat_str(found, separator=",").alias("combination")
         )
         made, results = self.combinations, {}
         for combination in summary.filter(pl.col("worst") >= 0)["combination"].unique().to_list():
@@ -76,16 +85,17 @@ class Composer:
         result = pl.col("combination").replace_strict(results, default=None, return_dtype=pl.Int64)
         return summary.select(pl.when(pl.col("worst") < 0).then(pl.col("worst")).otherwise(result)).to_series()
 
-    def _present(self, number: int, subs: pl.Series, firsts: pl.Series, rows: tuple[list, list, list]) -> dict:
-        """What part ``number`` found on each of its sub-keys in ``subs`` (at ``firsts``, the first row
-        of each): a sub-key not seen before is checked on that row."""
+    def _present(self, number: int, firsts: list[dict], new: pl.DataFrame) -> dict:
+        """What part ``number`` found on each of its sub-keys (``firsts``: each with the first row of
+        ``new`` that has it); a sub-key not seen before is checked on that row."""
         known, part = self.subs[number], self.parts[number]
-        keys, days, dparts = rows
         present = {}
-        for at, sub in zip(firsts.to_list(), subs.gather(firsts).to_list()):
+        for first in firsts:
+            sub = first["sub"]
             found = known.get(sub)
             if found is None:
-                found = known[sub] = self._check(part, keys[at], days[at], dparts[at])
+                row = new.row(first["at"], named=True)
+                found = known[sub] = self._check(part, row["key"], row["day"], row["dpart"])
             present[sub] = found
         return present
 
