@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 import cptkg
 from cptkg.cli import parser
 from cptkg.core.errors import CptkgError, InputError, OutputExistsError
-from cptkg.core.rdfio import FORMATS, read_quads, write_output
+from cptkg.core.output import write_output
+from cptkg.core.rdfio import FORMATS, read_quads
 
 from . import strategies as s
 from .conftest import CASES, ROOT, run_process
@@ -301,9 +302,9 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(cli, tmp_path
 def test_a_large_output_is_sent_to_disk_as_it_is_written(tmp_path, monkeypatch, hint):
     """atomic_output asks for the pages written so far to go to disk every WRITEBACK_BYTES (a hint the
     system may refuse: the file is the same either way)."""
-    from cptkg.core import rdfio
+    from cptkg.core import output
 
-    monkeypatch.setattr(rdfio, "WRITEBACK_BYTES", 1000)
+    monkeypatch.setattr(output, "WRITEBACK_BYTES", 1000)
     asked: list[tuple[int, int]] = []
     real = os.posix_fadvise
 
@@ -316,7 +317,7 @@ def test_a_large_output_is_sent_to_disk_as_it_is_written(tmp_path, monkeypatch, 
     monkeypatch.setattr(os, "posix_fadvise", fadvise)
     pieces = [bytes([65 + n % 26]) * size for n, size in enumerate([10, 999, 1, 5000, 0, 300, 700, 2])]
     target = tmp_path / "out.bin"
-    with rdfio.atomic_output(target) as handle:
+    with output.atomic_output(target) as handle:
         for piece in pieces:
             handle.write(piece)
     assert target.read_bytes() == b"".join(pieces)
@@ -344,7 +345,7 @@ def test_a_serialiser_failing_midway_leaves_the_old_file(cli, tmp_path, monkeypa
 SLOW_WRITER = textwrap.dedent(
     """
     import os, sys, time
-    from cptkg.core.rdfio import write_output
+    from cptkg.core.output import write_output
     real_fsync = os.fsync
     def slow_fsync(fd):
         print("writing", flush=True)

@@ -180,13 +180,13 @@ def explain_line(rules, records, args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def binary_stream(path: str | None, *, force: bool = False) -> Iterator[BinaryIO]:
-    """Standard output's bytes, or a file written through :func:`cptkg.core.rdfio.atomic_output`."""
+    """Standard output's bytes, or a file written through :func:`cptkg.core.output.atomic_output`."""
     if not path:
         sys.stdout.flush()
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    from ..core.rdfio import atomic_output
+    from ..core.output import atomic_output
 
     with atomic_output(path, force=force) as binary:
         yield binary
@@ -194,13 +194,13 @@ def binary_stream(path: str | None, *, force: bool = False) -> Iterator[BinaryIO
 
 @contextlib.contextmanager
 def output_stream(path: str | None, *, force: bool = False) -> Iterator[TextIO]:
-    """Standard output, or a text stream into :func:`cptkg.core.rdfio.atomic_output` (the file is put in
+    """Standard output, or a text stream into :func:`cptkg.core.output.atomic_output` (the file is put in
     place only when complete, and never replaces an existing one without ``force``)."""
     if not path:
         yield sys.stdout
         sys.stdout.flush()
         return
-    from ..core.rdfio import atomic_output
+    from ..core.output import atomic_output
 
     with atomic_output(path, force=force) as binary:
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..api import KnowledgeGraph, connect, load
-from ..core.rdfio import write_output
+from ..core.output import write_output
 
 
 def knowledge_graph(args: argparse.Namespace) -> KnowledgeGraph:

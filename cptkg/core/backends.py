@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .prefixes import NAMESPACES
 from .queries import internal_query
-from .rdfio import add_to_dataset, load_into, read_quads, to_oxigraph, to_rdflib
+from .rdfio import add_to_dataset, load_into, read_quads, to_oxigraph
 from .results import Result
 from .screening import screen
 
@@ -32,12 +32,6 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
     from .resources import Source
-
-
-#: :func:`~cptkg.core.rdfio.to_rdflib`, memoised: result rows repeat the same IRIs and literals, and building an
-#: rdflib term (a Literal parses its value) costs more than Oxigraph's whole evaluation of most named
-#: queries (benchmarks: about 3x on ``indications``). rdflib terms are immutable, so sharing them is safe.
-cached_to_rdflib = lru_cache(maxsize=1 << 16)(to_rdflib)
 
 
 __all__ = ["BACKENDS", "Backend", "OxigraphBackend", "QueryError", "RdflibBackend"]

@@ -336,7 +336,7 @@ def _oxigraph_value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
 def rdflib_term(term: Any) -> Any:
     """A row's value as an rdflib term (a pyoxigraph term converted; None, or an rdflib term, as it is)."""
     if isinstance(term, _OXIGRAPH_TERMS):
-        from .backends import cached_to_rdflib
+        from .rdfio import cached_to_rdflib
 
         return cached_to_rdflib(term)
     return term

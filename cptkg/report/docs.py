@@ -208,7 +208,7 @@ def build(kg: CoreGraph, directory: str | Path, cli_reference: str, force: bool 
     name are replaced, other files are left alone), and any folder inside the installed package.
     The file names made from codes (:func:`page_names`) stay inside ``directory``.
     """
-    from ..core.rdfio import refuse_package_path, write_output
+    from ..core.output import refuse_package_path, write_output
     from .diagram import code_diagram, ontology_diagram, render
     from .html import report_page
 

@@ -326,7 +326,7 @@ class ReportPage:
 
     def save(self, path: str | Path, force: bool = False) -> Path:
         """Write the page to a file (refusing to overwrite one without ``force``)."""
-        from ..core.rdfio import write_output
+        from ..core.output import write_output
 
         return write_output(path, self.html(), force=force)
 

@@ -127,8 +127,7 @@ def _query_graph_class() -> type:
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.query import Result
 
-    from ..core.backends import cached_to_rdflib
-    from ..core.rdfio import to_oxigraph
+    from ..core.rdfio import cached_to_rdflib, to_oxigraph
 
     prepared = lru_cache(maxsize=256)(prepareQuery)
 
