@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bytecode import compile_package
 from generate_claims import write
 
 # Runs in the child: the command line in-process, then its wall time and peak RSS (Linux: KiB).
@@ -216,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where to write the generated files (default: a temporary folder)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    compile_package()
     with tempfile.TemporaryDirectory() as scratch:
         workdir = args.workdir or Path(scratch)
         baseline = child("--baseline")

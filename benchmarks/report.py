@@ -79,7 +79,8 @@ def render(results: dict) -> str:
         + " (a shared 2-core VM: expect ±10–20 % run to run, more on sub-second figures)",
         (
             f"- every figure is one process measured from outside: wall time including interpreter start-up, peak RSS"
-            f' of the process; a process still running at {cap:.0f} s was stopped ("> {cap:.0f} s")'
+            f' of the process; a process still running at {cap:.0f} s was stopped ("> {cap:.0f} s"); cptkg\'s'
+            " modules compiled to bytecode first, as an installed package is (`benchmarks/bytecode.py`)"
         ),
         *[f"- {note}" for note in results.get("notes", [])],
         "",

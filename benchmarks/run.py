@@ -448,6 +448,7 @@ def merge(parts: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bytecode import compile_package
     from report import render
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -499,6 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         results = merge([json.loads(path.read_text(encoding="utf-8")) for path in args.render])
     else:
+        compile_package()
         args.workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cptkg-bench-"))
         args.workdir.mkdir(parents=True, exist_ok=True)
         print(f"work folder: {args.workdir}", flush=True)
