@@ -96,21 +96,21 @@ def check_file(
     if _counted_first(fmt, skip):
         first = count_first(source)
         writer = TextWriter(out, _form(fmt), tally, lines=first) if first is not None else None
-    batches = source.reading if source.reading is not None and source.reading.size == batch_size else None
+    # the batches begin() started, taken up once and as they are (a file of records cannot be read
+    # twice); a later check of the same source reads it anew
+    batches, source.reading = source.reading, None
     if batches is None:
-        if source.reading is not None:
-            source.reading.close()
         batches = read_batches(source, batch_size)
     return check_batches(rules, batches, out, fmt, progress, tally=tally, skip_other_codes=skip, writer=writer)
 
 
 def begin(source: Source, fmt: str, other_codes: str = "auto", batch_size: int = BATCH_SIZE) -> None:
     """Begin the work on a file that needs no graph in threads, so that it goes on while the graph is
-    loaded: counting its lines (for JSON's head) and reading its first batches; :func:`check_file` on
-    ``source`` then takes them up."""
+    loaded: counting its lines (for JSON's head) and reading its first batches (of ``batch_size``
+    lines); the next :func:`check_file` on ``source`` takes them up."""
     if _counted_first(fmt, skips_other_codes(source, other_codes)):
         count_ahead(source)
-    source.reading = ReadAhead(read_batches(source, batch_size), batch_size)
+    source.reading = ReadAhead(read_batches(source, batch_size))
 
 
 def _counted_first(fmt: str, skip: bool) -> bool:

@@ -183,8 +183,7 @@ class ReadAhead:
     and whether it is the last; :meth:`close` (also when the iteration stops early, on an error) ends
     the thread, and the file it reads is closed."""
 
-    def __init__(self, batches: Iterable[RawBatch], size: int | None = None) -> None:
-        self.size = size  # the batch size, where known
+    def __init__(self, batches: Iterable[RawBatch]) -> None:
         self.ready: queue.Queue = queue.Queue(maxsize=1)
         self.stopped = threading.Event()
         self.done = object()
@@ -215,6 +214,8 @@ class ReadAhead:
                 close()
 
     def __iter__(self) -> Iterator[tuple[RawBatch, bool]]:
+        if self.stopped.is_set():
+            raise RuntimeError("these batches were taken already")  # (waiting for more would never end)
         try:
             current = self.ready.get()
             while current is not self.done:
