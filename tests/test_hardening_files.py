@@ -8,6 +8,7 @@ errors, Latin-1 and UTF-16 text, empty files, a PNG and a CSV, a remote JSON-LD 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import signal
@@ -324,6 +325,54 @@ def test_a_large_output_is_sent_to_disk_as_it_is_written(tmp_path, monkeypatch, 
     # after the pieces that took the count to 1000 or more: 10+999, then 5000, then 300+700
     assert asked == [(1009, os.POSIX_FADV_DONTNEED), (6010, os.POSIX_FADV_DONTNEED), (7010, os.POSIX_FADV_DONTNEED)]
     assert not parts(tmp_path)
+
+
+class _FillingDisk(io.FileIO):
+    """A file on a disk with ``ROOM`` bytes free: past them a write fails as a full disk's does."""
+
+    ROOM = 5000
+
+    def write(self, data) -> int:
+        import errno
+
+        if self.tell() + len(data) > self.ROOM:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["claims", str(CASES / "claims" / "coder-cases.csv"), "--format", "json", "--engine", "columnar"],
+        ["claims", str(CASES / "claims" / "coder-cases.csv"), "--format", "csv", "--engine", "row"],
+        ["export", "--format", "n-triples"],
+    ],
+    ids=["claims-columnar", "claims-row", "export"],
+)
+def test_a_full_disk_is_one_line_naming_the_file_and_leaves_nothing(cli, tmp_path, monkeypatch, argv):
+    """A write that fails (the disk fills up midway) is the one-line error of a file that cannot be
+    written, exit status 2 (not 1, which says the findings hold an error), and no file is left."""
+    from cptkg.core import output
+
+    real = os.fdopen
+    def filling(descriptor, *args, **kwargs):
+        return _FillingDisk(descriptor, "wb") if args[:1] == ("wb",) else real(descriptor, *args, **kwargs)
+
+    monkeypatch.setattr(output.os, "fdopen", filling)
+    target = tmp_path / "out.txt"
+    run = cli(*argv, "--output", str(target))
+    assert run.code == 2, run.err
+    assert_one_error_line(run.err, target, None, "cannot write: No space left on device")
+    assert not target.exists() and not parts(tmp_path)
+
+
+@pytest.mark.parametrize("argv", [["report", "81311"], ["claims", str(CASES / "claims" / "mixed.csv"), "--format", "json"]])
+def test_standard_output_on_a_full_disk_is_one_line_and_status_2(argv):
+    with open("/dev/full", "w") as full:
+        command = [sys.executable, "-m", "cptkg", *argv]
+        done = subprocess.run(command, check=False, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "cptkg: error: No space left on device\n"
 
 
 def test_a_serialiser_failing_midway_leaves_the_old_file(cli, tmp_path, monkeypatch):

@@ -17,6 +17,7 @@ top of the package: nothing else imports it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -103,8 +104,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``cptkg report 81311 | head``)
         sys.stderr.close()
         return EXIT_OK
+    except OSError as error:  # the system refused (standard output on a full disk): one line, not a trace
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"cptkg: error: {where}{error.strerror or error}", file=sys.stderr)
+        _drop_standard_output()
+        return EXIT_UNUSABLE
     finally:
         restore()
+
+
+def _drop_standard_output() -> None:
+    """Send what standard output still holds nowhere, so that the interpreter's flush at exit does not
+    fail again (and print a trace) where the first write failed."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _unwind_on_termination() -> Callable[[], object]:
