@@ -2,10 +2,11 @@
 
 A row holds the terms the engine bound (pyoxigraph's as they come, made rdflib terms only when asked
 for: rdflib is not imported to read a row) and hands them out and compares them as rdflib terms, so
-the same query gives equal rows on every backend; reading a row gives Python values. :func:`python_value` is the single
-place where a term becomes a Python value (IRIs become CURIEs of the package prefix map, numeric,
-boolean and date literals numbers, booleans and dates, everything else a string) and :func:`plain`
-its JSON-ready form (dates as text), which the JSON and CSV outputs write.
+the same query gives equal rows on every backend; reading a row gives Python values.
+:func:`python_value` is the single place where a term becomes a Python value (IRIs become CURIEs of
+the package prefix map, numeric, boolean and date literals numbers, booleans and dates, everything
+else a string) and :func:`plain` its JSON-ready form (dates as text), which the JSON and CSV outputs
+write.
 """
 
 from __future__ import annotations
