@@ -94,8 +94,11 @@ def check_file(
     skip = skips_other_codes(source, other_codes)
     writer = None
     if _counted_first(fmt, skip):
-        first = count_first(source)
-        writer = TextWriter(out, _form(fmt), tally, lines=first) if first is not None else None
+        if source.counting is not None:  # begun ahead: awaited where the head is written, not here
+            writer = TextWriter(out, _form(fmt), tally, lines=source.counting.result)
+        else:
+            first = count_first(source)
+            writer = TextWriter(out, _form(fmt), tally, lines=first) if first is not None else None
     # the batches begin() started, taken up once and as they are (a file of records cannot be read
     # twice); a later check of the same source reads it anew
     batches, source.reading = source.reading, None
@@ -166,33 +169,41 @@ def check_batches(
     ``write(frame)`` and ``close(lines)``) takes the tables of findings instead of ``out``."""
     from .evaluate import Evaluator
     from .grouping import Grouper
-    from .normalise import UNREADABLE, Reader
+    from .normalise import UNREADABLE, Lines, Reader
     from .writing import TableWriter, TextWriter
 
     form, tally = _form(fmt), tally if tally is not None else Tally()
     if writer is None:
         writer = TableWriter(out, fmt) if form is None else TextWriter(out, form, tally)
     reader, evaluator, grouper = Reader(), Evaluator(rules, form), Grouper()
+
+    def check(lines: Lines, final: bool) -> Lines:
+        """Check and write the complete claims of read lines; the rest (the last claim unless ``final``,
+        which may go on in the next batch)."""
+        frame = lines.frame
+        groups = grouper.assign(frame["claim_id"], (frame["kind"] == UNREADABLE) & (frame["claim_id"] == ""), final)
+        found, python = evaluator.batch(lines, groups, tally)
+        if form is None:
+            writer.write(_with_rows(found, python))
+        else:  # the findings written out (a lazy frame until then) in the writing thread
+            writer.later(lambda: _write_text(writer, found.collect(), python))
+        if progress is not None:
+            progress.update(groups.complete)
+        return _rest(lines, groups.complete)
+
     try:
-        held = None  # the rows of the last claim of the batch before, which may go on
+        held = None  # the lines of the last claim of the batch before, which may go on
         ahead = batches if isinstance(batches, ReadAhead) else ReadAhead(batches)
-        for raw, final in ahead:
+        for raw in ahead:  # each batch checked as soon as it is read: its last claim held back
             if skip_other_codes:
                 raw = _without_other_codes(raw, rules, tally)
             lines = reader.read(raw)
             if held is not None:
                 lines.frame = held.frame.vstack(lines.frame)
                 lines.items.update(held.items)
-            frame = lines.frame
-            groups = grouper.assign(frame["claim_id"], (frame["kind"] == UNREADABLE) & (frame["claim_id"] == ""), final)
-            found, python = evaluator.batch(lines, groups, tally)
-            if form is None:
-                writer.write(_with_rows(found, python))
-            else:  # the findings written out (a lazy frame until then) in the writing thread
-                writer.later(lambda found=found, python=python: _write_text(writer, found.collect(), python))
-            held = _rest(lines, groups.complete)
-            if progress is not None:
-                progress.update(groups.complete)
+            held = check(lines, final=False)
+        if held is not None:
+            check(held, final=True)
     except BaseException:
         if hasattr(writer, "abandon"):  # a writer with a thread of its own
             writer.abandon()
@@ -230,13 +241,15 @@ def _write_text(writer, found, python: list[tuple]) -> None:
     with those of the claims checked one by one (few) between them."""
     import polars as pl
 
+    from .writing import ColumnBytes
+
     cuts = found["ord"].search_sorted(pl.Series([row[0] for row in python], dtype=pl.Int64)).to_list() if python else []
-    start = 0
+    written, start = ColumnBytes(found["out"]), 0
     for cut, (_, *row) in zip(cuts, python):
-        writer.write_column(found["out"].slice(start, cut - start))
+        writer.write_bytes(written.span(start, cut))
         writer.write_texts([row[-1]])
         start = cut
-    writer.write_column(found["out"].slice(start))
+    writer.write_bytes(written.span(start, found.height))
 
 
 def _with_rows(found, python: list[tuple], clean: bool = False):

@@ -179,8 +179,8 @@ def _matches(text: bytes, pattern: str) -> int:
 
 class ReadAhead:
     """Batches read in a thread of its own (:data:`READING_THREAD`, begun when this is made) one ahead
-    of the batch being checked: polars parses outside the interpreter lock. Iterating gives each batch
-    and whether it is the last; :meth:`close` (also when the iteration stops early, on an error) ends
+    of the batch being checked: polars parses outside the interpreter lock. Iterating gives each batch as
+    soon as it is read (not waiting for the next, to tell whether it is the last); :meth:`close` (also when the iteration stops early, on an error) ends
     the thread, and the file it reads is closed."""
 
     def __init__(self, batches: Iterable[RawBatch]) -> None:
@@ -213,19 +213,14 @@ class ReadAhead:
             if close is not None:
                 close()
 
-    def __iter__(self) -> Iterator[tuple[RawBatch, bool]]:
+    def __iter__(self) -> Iterator[RawBatch]:
         if self.stopped.is_set():
             raise RuntimeError("these batches were taken already")  # (waiting for more would never end)
         try:
-            current = self.ready.get()
-            while current is not self.done:
+            while (current := self.ready.get()) is not self.done:
                 if isinstance(current, BaseException):
                     raise current
-                following = self.ready.get()
-                if isinstance(following, BaseException):
-                    raise following
-                yield current, following is self.done
-                current = following
+                yield current
         finally:
             self.close()
 

@@ -110,16 +110,20 @@ class TextWriter:
     """Writes batches of findings in a :class:`Form` to a text stream: the head the row engine writes,
     the findings, and its foot. Each written finding begins with the form's separator (the very first
     one without it); a batch is written from the bytes of its Arrow string column as they are,
-    without a Python string per finding. JSON's head holds the number of lines, known at the end: its
-    findings are spooled to a temporary file until then."""
+    without a Python string per finding. JSON's head holds the number of lines: ``lines`` gives it
+    when it was counted before the findings, or is a function that gives it (a count still under
+    way, asked for when the head is written: with the first findings, in the writing thread); when it
+    is unknown (None, or 0: nothing to write before the findings) the findings are spooled to a
+    temporary file until the end."""
 
-    def __init__(self, out: TextIO, form: Form, tally: Tally, lines: int | None = None) -> None:
+    def __init__(self, out: TextIO, form: Form, tally: Tally, lines: int | Callable[[], int | None] | None = None) -> None:
         self.out = out
         self.form = form
         self.tally = tally  # the one the findings are counted in (its layout and notices are known now)
-        self.lines = lines  # JSON's number of lines, when it was counted before the findings
-        spooled = form.name == "json" and not lines  # unknown, or 0: nothing to write before the findings
-        self.spool: BinaryIO | None = tempfile.TemporaryFile() if spooled else None  # noqa: SIM115
+        self.counted = lines if callable(lines) else lambda: lines
+        self.lines: int | None = None  # JSON's number of lines, once the head is written (if counted first)
+        self.spool: BinaryIO | None = None
+        self.head: str | None = None  # written: not yet
         self.skip = len(form.separator.encode())
         self.first = True
         binary = getattr(out, "buffer", None)
@@ -128,18 +132,32 @@ class TextWriter:
         # bytes go to the stream as the stream would encode them (a text stream without bytes, such as
         # StringIO, holds any text: surrogates pass through)
         self.errors = (getattr(out, "errors", None) or "strict") if self.binary is not None else "surrogatepass"
-        self.head = "" if self.spool is not None else form.framing(tally, lines)[0]
-        out.write(self.head)
-        if self.binary is not None:
-            out.flush()
+        if not callable(lines):
+            self._begin()
         # a batch's findings are written out, and to a file, by a thread of its own while the next is checked
-        self.threaded = self.spool is not None or self.binary is not None
+        self.threaded = self.head is None or self.spool is not None or self.binary is not None
         self.behind: Behind | None = None  # started by the first later(): a writer never given work has none
+
+    def _begin(self) -> None:
+        """The head, written (or the spool begun) once the number of lines is known."""
+        lines = self.counted()
+        self.lines = lines
+        if self.form.name == "json" and not lines:
+            self.spool = tempfile.TemporaryFile()  # noqa: SIM115
+        self.head = "" if self.spool is not None else self.form.framing(self.tally, lines)[0]
+        self.out.write(self.head)
+        if self.binary is not None:
+            self.out.flush()
 
     def write_column(self, column: pl.Series) -> None:
         """A batch's written findings (a string column), in order."""
-        if len(column):
-            self._write(_utf8_bytes(column))
+        self.write_bytes(ColumnBytes(column).span(0, len(column)))
+
+    def write_bytes(self, pieces: list[memoryview]) -> None:
+        """Written findings as UTF-8 bytes, in pieces (see :class:`ColumnBytes`)."""
+        for piece in pieces:
+            if len(piece):
+                self._write(piece)
 
     def write_texts(self, texts: list[str]) -> None:
         """A batch's written findings, some of which polars could not hold (kept as Python text)."""
@@ -162,6 +180,8 @@ class TextWriter:
             self.behind.stop()
 
     def _write(self, data) -> None:
+        if self.head is None:
+            self._begin()
         if self.first:
             data = data[self.skip :]  # no separator before the first finding
         self.first = False
@@ -177,6 +197,8 @@ class TextWriter:
         head says (None: an export's, counted at the end)."""
         if self.behind is not None:
             self.behind.close()
+        if self.head is None:
+            self._begin()
         if self.binary is not None:
             self.binary.flush()
         if self.lines is not None:  # counted first (0 where count_records says 0, as the row engine writes)
@@ -242,17 +264,61 @@ class Behind:
             raise error
 
 
-def _utf8_bytes(column: pl.Series) -> memoryview:
-    """The UTF-8 bytes of a string column's values one after the other (its Arrow data buffer)."""
+class ColumnBytes:
+    """The UTF-8 bytes of a string column's values, taken a run of rows at a time without a Python
+    string per value. Where the column's Arrow string views point into their data buffers value after
+    value, each value longer than a view holds and nothing between them (as a column built one value
+    after the other is), those buffers are written as they are; any other column is first copied into
+    one buffer of values and offsets."""
+
+    def __init__(self, column: pl.Series) -> None:
+        import numpy as np
+        import polars as pl
+
+        if column.n_chunks() > 1:
+            column = column.rechunk()
+        self.views: tuple | None = None
+        array = column.to_arrow(compat_level=pl.CompatLevel.newest())
+        array = array.combine_chunks() if hasattr(array, "combine_chunks") else array
+        if str(array.type) == "string_view" and array.null_count == 0 and len(array):
+            buffers = array.buffers()
+            views = np.frombuffer(buffers[1], dtype=np.int32).reshape(-1, 4)[array.offset : array.offset + len(array)]
+            data = [memoryview(buffer) if buffer is not None else memoryview(b"") for buffer in buffers[2:]]
+            lengths, index, start = views[:, 0].astype(np.int64), views[:, 2], views[:, 3].astype(np.int64)
+            end = start + lengths
+            if lengths.min() > 12 and _in_order(index, start, end, np.array([len(d) for d in data], dtype=np.int64)):
+                self.views = (index, start, end, data)
+                return
+        array = column.to_arrow()  # a large string array: values one after the other, and offsets
+        array = array.combine_chunks() if hasattr(array, "combine_chunks") else array
+        offsets, data = array.buffers()[1], array.buffers()[2]
+        ends = np.frombuffer(offsets, dtype=np.int64 if "large" in str(array.type) else np.int32)
+        self.offsets = ends[array.offset : array.offset + len(array) + 1]
+        self.data = memoryview(data) if data is not None else memoryview(b"")
+
+    def span(self, first: int, stop: int) -> list[memoryview]:
+        """The bytes of rows ``first`` to ``stop`` (not included), in pieces."""
+        if first >= stop:
+            return []
+        if self.views is None:
+            return [self.data[int(self.offsets[first]) : int(self.offsets[stop])]]
+        index, start, end, data = self.views
+        begin, last = int(index[first]), int(index[stop - 1])
+        if begin == last:
+            return [data[begin][int(start[first]) : int(end[stop - 1])]]
+        return [data[begin][int(start[first]) :], *data[begin + 1 : last], data[last][: int(end[stop - 1])]]
+
+
+def _in_order(index, start, end, sizes) -> bool:
+    """Whether views (buffer ``index``, ``start`` and ``end`` in it) follow one another in their buffers:
+    each beginning where the one before ends, or at the start of the next buffer once that one is full."""
     import numpy as np
 
-    array = column.to_arrow()
-    if hasattr(array, "combine_chunks"):
-        array = array.combine_chunks()
-    offsets, data = array.buffers()[1], array.buffers()[2]
-    ends = np.frombuffer(offsets, dtype=np.int64 if "large" in str(array.type) else np.int32)
-    start, end = int(ends[array.offset]), int(ends[array.offset + len(array)])
-    return memoryview(data)[start:end] if data is not None else memoryview(b"")
+    if len(sizes) == 0 or index.min() < 0 or start.min() < 0 or index.max() >= len(sizes) or (end > sizes[index]).any():
+        return False
+    same = (index[1:] == index[:-1]) & (start[1:] == end[:-1])
+    following = (index[1:] == index[:-1] + 1) & (start[1:] == 0) & (end[:-1] == sizes[index[:-1]])
+    return bool(np.all(same | following))
 
 
 def _copy(spool: BinaryIO, out: TextIO, binary: BinaryIO | None, errors: str) -> None:
