@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from ..engine import ClaimRules
+    from ..lines import ClaimLine
     from ..rules import Part
 
 _SUB = "\x1c"  # separates the values of a sub-key (the values of a key are separated by SEP)
@@ -73,7 +74,7 @@ class Composer:
             pl.struct(pl.col(name).alias("sub"), at.alias("at")).filter(pl.col(name).is_first_distinct()).implode().alias(name)
             for name in names
         ).row(0)
-        present = [self._present(number, first, new) for number, first in enumerate(firsts)]
+        present = self._present(firsts, new)
         found = [pl.col(name).replace_strict(known, return_dtype=pl.Int64) for name, known in zip(names, present)]
         summary = subs.select(
             pl.min_horizontal(found).alias("worst"), pl.concat_str(found, separator=",").alias("combination")
@@ -85,22 +86,25 @@ class Composer:
         result = pl.col("combination").replace_strict(results, default=None, return_dtype=pl.Int64)
         return summary.select(pl.when(pl.col("worst") < 0).then(pl.col("worst")).otherwise(result)).to_series()
 
-    def _present(self, number: int, firsts: list[dict], new: pl.DataFrame) -> dict:
-        """What part ``number`` found on each of its sub-keys (``firsts``: each with the first row of
-        ``new`` that has it); a sub-key not seen before is checked on that row."""
-        known, part = self.subs[number], self.parts[number]
-        present = {}
-        for first in firsts:
-            sub = first["sub"]
-            found = known.get(sub)
-            if found is None:
-                row = new.row(first["at"], named=True)
-                found = known[sub] = self._check(part, row["key"], row["day"], row["dpart"])
-            present[sub] = found
-        return present
+    def _present(self, firsts: list[list[dict]], new: pl.DataFrame) -> list[dict]:
+        """What each part found on each of its sub-keys (``firsts``: each part's sub-keys, each with the
+        first row of ``new`` that has it); a sub-key not seen before is checked on that row (the rows
+        fetched from the frame at once, each made a line once)."""
+        todo = [(number, first["sub"], first["at"]) for number, subs in enumerate(firsts) for first in subs
+                if first["sub"] not in self.subs[number]]  # fmt: skip
+        if todo:
+            at = sorted({row for *_, row in todo})
+            rows = dict(zip(at, new.select("key", "day", "dpart")[at].rows()))
+            lines: dict[int, ClaimLine] = {}
+            for number, sub, row in todo:
+                key, day, dpart = rows[row]
+                line = lines.get(row)
+                if line is None:
+                    line = lines[row] = line_of(key.split(SEP), SENTINEL_LINE, SENTINEL_CLAIM, day)
+                self.subs[number][sub] = self._check(self.parts[number], line, day, dpart)
+        return [{first["sub"]: self.subs[number][first["sub"]] for first in subs} for number, subs in enumerate(firsts)]
 
-    def _check(self, part: Part, key: str, day: date | None, dpart: str) -> int:
-        line = line_of(key.split(SEP), SENTINEL_LINE, SENTINEL_CLAIM, day)
+    def _check(self, part: Part, line: ClaimLine, day: date | None, dpart: str) -> int:
         findings = self.rules.check_part(part, line)
         messages = [finding.message for finding in findings]
         if positional(messages):

@@ -310,8 +310,9 @@ def _csv_batches(source: Source, batch_size: int) -> Iterator[RawBatch]:
         handle.seek(-len(sample), 1)
         line = 2
         while chunk := _next_block(handle, block):
-            yield _csv_block(chunk, source.names, source.delimiter, line)
-            line += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            batch, ends = _csv_block(chunk, source.names, source.delimiter, line)
+            yield batch
+            line += ends
 
 
 def _csv_header(path: Path, delimiter: str) -> tuple[list[str], int]:
@@ -335,13 +336,15 @@ def _next_block(handle, size: int) -> bytes:
     return chunk if chunk.endswith(b"\n") else chunk + b"\n"
 
 
-def _csv_block(chunk: bytes, names: list[str], delimiter: str, line: int) -> RawBatch:
+def _csv_block(chunk: bytes, names: list[str], delimiter: str, line: int) -> tuple[RawBatch, int]:
+    """A block's rows, and how many lines it spans (its line ends, a carriage return alone one too)."""
     plain = _plain_block(chunk, names, delimiter, line)
     if plain is not None:
-        return plain
+        return plain, plain.frame.height  # each of its lines ends with one line feed
     text = chunk.decode("utf-8", errors="surrogateescape")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return records_batch(list(csv_rows(reader, names, offset=line - 1)))
+    ends = chunk.count(b"\n") + (chunk.count(b"\r") - chunk.count(b"\r\n") if b"\r" in chunk else 0)
+    return records_batch(list(csv_rows(reader, names, offset=line - 1))), ends
 
 
 def _plain_block(chunk: bytes, names: list[str], delimiter: str, line: int) -> RawBatch | None:
