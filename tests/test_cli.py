@@ -116,3 +116,33 @@ def test_installed_entry_point_from_any_folder(tmp_path):
     assert run.code == 0 and "exon 3, codon 61" in run.out
     bad = run_process("report", "0000", cwd=tmp_path)
     assert bad.code == 2 and bad.err.startswith("cptkg: error: unknown code '0000'")
+
+
+def _subcommand_help(top, name: str) -> str:
+    import argparse
+
+    commands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    return commands.choices[name].format_help()
+
+
+def test_a_command_read_by_its_own_parser_reads_as_with_the_whole_parser():
+    """The start reads only the command's own options (some import what they describe): each command's
+    options and help are the whole parser's, and the global options still come before it."""
+    from cptkg.cli import COMMANDS, WHOLE_PARSER, command_named, parser
+
+    whole = parser()
+    names = [module.__name__.rpartition(".")[2] for module in COMMANDS]
+    for name in names:
+        if name in WHOLE_PARSER:
+            assert command_named([name]) is None
+            continue
+        assert command_named(["--backend", "rdflib", "--load=x.ttl", "--load", name, name, "--help"]) == name
+        assert _subcommand_help(parser(name), name) == _subcommand_help(whole, name), name
+    argv = ["--backend", "rdflib", "--load", "claims", "claims", "f.csv", "--engine", "row", "--quiet"]
+    alone, read_whole = parser(command_named(argv)).parse_args(argv), whole.parse_args(argv)
+    assert {k: v for k, v in vars(alone).items() if k != "top_parser"} == {
+        k: v for k, v in vars(read_whole).items() if k != "top_parser"
+    }
+    # whatever is not plainly one command is read by the whole parser
+    for argv in (["-h"], ["--version"], ["--back", "rdflib", "report"], ["reprot", "81311"], ["--", "report"], []):
+        assert command_named(argv) is None, argv

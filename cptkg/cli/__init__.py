@@ -52,8 +52,49 @@ COMMANDS = [
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 
-def parser() -> argparse.ArgumentParser:
-    """The ``cptkg`` argument parser: the global options and one subcommand per module of :data:`COMMANDS`."""
+#: Commands that read the whole parser (the reference documentation, the shell completion).
+WHOLE_PARSER = ("docs", "completion")
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``cptkg`` argument parser: the global options and one subcommand per module of :data:`COMMANDS`
+    (only ``command``'s, when given: some commands' options import what they describe)."""
+    top = _global_options()
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        if command is None or module.__name__.rpartition(".")[2] == command:
+            module.register(commands)
+    top.set_defaults(top_parser=top)  # the docs command documents the command line from its own parser
+    return top
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, when its own parser is enough to read it: the first word after the
+    global options (and their values). None for anything else (help, an unknown or abbreviated option,
+    an unknown command, one of :data:`WHOLE_PARSER`): the whole parser reads those.
+
+    >>> command_named(["--load", "report", "claims", "file.csv"])
+    'claims'
+    >>> command_named(["--back", "rdflib", "report", "81311"]) is None
+    True
+    """
+    options = _global_options()._option_string_actions
+    words = iter(argv)
+    for word in words:
+        if word.startswith("-"):
+            name, given, _ = word.partition("=")
+            action = options.get(name)
+            if action is None or isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+                return None  # help, the version, or an option only the whole parser knows (abbreviated)
+            if action.nargs != 0 and not given:
+                next(words, None)
+            continue
+        names = {module.__name__.rpartition(".")[2] for module in COMMANDS}
+        return word if word in names and word not in WHOLE_PARSER else None
+    return None
+
+
+def _global_options() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="cptkg",
         description="Query, validate and check the CPT molecular-pathology knowledge graph.",
@@ -82,10 +123,6 @@ def parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="answer from the graph in a SPARQL 1.1 store at this query URL (see push) instead of the embedded graph",
     )
-    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(commands)
-    top.set_defaults(top_parser=top)  # the docs command documents the command line from its own parser
     return top
 
 
@@ -94,7 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     A :class:`~cptkg.CptkgError` is printed as one line on standard error, with status 2.
     """
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser(command_named(argv)).parse_args(argv)
     restore = _unwind_on_termination()
     try:
         return int(args.handler(args) or EXIT_OK)

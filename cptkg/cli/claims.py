@@ -85,8 +85,6 @@ def run_claims(args: argparse.Namespace) -> int:
     engine = chosen_engine(args)
     if engine != "row":
         return run_batches(args, engine)
-    from tqdm import tqdm
-
     from ..claims import ClaimRules, Tally, check_records, count_records, open_claims, skips_other_codes
 
     source = open_claims(args.file, args.columns)  # a file that cannot be used fails here, before any output
@@ -101,7 +99,7 @@ def run_claims(args: argparse.Namespace) -> int:
     tally = Tally()
     tally.layout, tally.notices = source.layout, source.notices
     skip = skips_other_codes(source, args.other_codes)
-    progress = tqdm(records, total=lines, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
+    progress = progress_bar(show_progress, records, lines)
     with progress, output_stream(args.output, force=args.force) as out:
         from ..claims import write_findings
 
@@ -134,8 +132,6 @@ def chosen_engine(args: argparse.Namespace) -> str:
 
 def run_batches(args: argparse.Namespace, engine: str) -> int:
     """The columnar or Spark engine: findings written batch by batch."""
-    from tqdm import tqdm
-
     from ..claims import ClaimRules
 
     if engine == "spark":
@@ -152,11 +148,33 @@ def run_batches(args: argparse.Namespace, engine: str) -> int:
     rules = ClaimRules(knowledge_graph(args))
     show_progress = not args.quiet and sys.stderr.isatty()
     total = count_lines(args.file, args.columns) if show_progress else None
-    progress = tqdm(total=total, unit=" lines", disable=not show_progress, file=sys.stderr, mininterval=0.5)
+    progress = progress_bar(show_progress, total=total)
     binary = args.format in ("parquet", "arrow")
     with progress, (binary_stream if binary else output_stream)(args.output, force=args.force) as out:
         tally = check_file(rules, source, out, args.format, progress=progress, other_codes=args.other_codes)
     return finish(args, tally)
+
+
+def progress_bar(shown: bool, lines=None, total: int | None = None):
+    """A progress bar on standard error over ``lines`` (or updated by hand), or, when not ``shown``, a
+    stand-in that shows nothing (tqdm, slow to import, is imported only to be shown)."""
+    if not shown:
+        return _NoProgress(lines)
+    from tqdm import tqdm
+
+    return tqdm(lines, total=total, unit=" lines", file=sys.stderr, mininterval=0.5)
+
+
+class _NoProgress(contextlib.nullcontext):
+    def __init__(self, lines) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def __iter__(self):
+        return iter(self.lines)
+
+    def update(self, count: int = 1) -> None:
+        pass
 
 
 def finish(args: argparse.Namespace, tally) -> int:
