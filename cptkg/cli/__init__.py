@@ -131,6 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     A :class:`~cptkg.CptkgError` is printed as one line on standard error, with status 2.
     """
+    import os
+
+    # nothing here does linear algebra; numpy (which pyarrow imports) would otherwise start a BLAS
+    # thread per core that spins for a while, taking a core from the work (2% of a claims check)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser(command_named(argv)).parse_args(argv)
     restore = _unwind_on_termination()
