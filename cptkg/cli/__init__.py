@@ -156,6 +156,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         restore()
 
 
+def run() -> int:
+    """The installed ``cptkg`` command and ``python -m cptkg``: :func:`main` on the process's arguments,
+    then a quicker end (the objects left are frozen, so that the interpreter's last collection at
+    exit does not walk them: a few hundredths of a second of every command)."""
+    import gc
+
+    status = main()
+    gc.freeze()
+    return status
+
+
 def _drop_standard_output() -> None:
     """Send what standard output still holds nowhere, so that the interpreter's flush at exit does not
     fail again (and print a trace) where the first write failed."""
@@ -185,4 +196,4 @@ def _unwind_on_termination() -> Callable[[], object]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(run())
