@@ -43,7 +43,11 @@ class Composer:
     def __init__(self, rules: ClaimRules, form: Form | None, results, tails: dict) -> None:
         self.rules, self.form, self.results, self.tails = rules, form, results, tails
         self.parts: list[Part] = [part for function in rules.families for part in parts_of(function)]
-        self.subs: list[dict[str, int]] = [{} for _ in self.parts]  # each part's sub-keys -> what it found
+        import polars as pl
+
+        # each part's sub-keys checked and what it found on them (a table polars maps the rows with)
+        self.schema = {"sub": pl.String, "found": pl.Int64}
+        self.subs: list[pl.DataFrame] = [pl.DataFrame(schema=self.schema) for _ in self.parts]
         self.found: list[tuple[Kept, ...]] = []  # what a part found on a sub-key, by number
         self.numbers: dict[tuple[Kept, ...], int] = {}  # the number of each distinct thing found
         self.combinations: dict[str, int] = {}  # what each part found, in order -> the result
@@ -68,14 +72,20 @@ class Composer:
             )
             .collect()
         )
-        # each part's distinct sub-keys and the first row of each, all parts at once
+        # each part's sub-keys not checked before, with the first row of each, all parts at once
         at = pl.int_range(pl.len(), dtype=pl.UInt32)
-        firsts = subs.select(
-            pl.struct(pl.col(name).alias("sub"), at.alias("at")).filter(pl.col(name).is_first_distinct()).implode().alias(name)
-            for name in names
+        unseen = subs.select(
+            pl.struct(pl.col(name).alias("sub"), at.alias("at"))
+            .filter(pl.col(name).is_first_distinct() & ~pl.col(name).is_in(known["sub"].implode()))
+            .implode()
+            .alias(name)
+            for name, known in zip(names, self.subs)
         ).row(0)
-        present = self._present(firsts, new)
-        found = [pl.col(name).replace_strict(known, return_dtype=pl.Int64) for name, known in zip(names, present)]
+        self._check_unseen(unseen, new)
+        found = [
+            pl.col(name).replace_strict(known["sub"], known["found"], return_dtype=pl.Int64)
+            for name, known in zip(names, self.subs)
+        ]
         summary = subs.select(
             pl.min_horizontal(found).alias("worst"), pl.concat_str(found, separator=",").alias("combination")
         )
@@ -86,23 +96,30 @@ class Composer:
         result = pl.col("combination").replace_strict(results, default=None, return_dtype=pl.Int64)
         return summary.select(pl.when(pl.col("worst") < 0).then(pl.col("worst")).otherwise(result)).to_series()
 
-    def _present(self, firsts: list[list[dict]], new: pl.DataFrame) -> list[dict]:
-        """What each part found on each of its sub-keys (``firsts``: each part's sub-keys, each with the
-        first row of ``new`` that has it); a sub-key not seen before is checked on that row (the rows
-        fetched from the frame at once, each made a line once)."""
-        todo = [(number, first["sub"], first["at"]) for number, subs in enumerate(firsts) for first in subs
-                if first["sub"] not in self.subs[number]]  # fmt: skip
-        if todo:
-            at = sorted({row for *_, row in todo})
-            rows = dict(zip(at, new.select("key", "day", "dpart")[at].rows()))
-            lines: dict[int, ClaimLine] = {}
-            for number, sub, row in todo:
-                key, day, dpart = rows[row]
-                line = lines.get(row)
+    def _check_unseen(self, unseen: list[list[dict]], new: pl.DataFrame) -> None:
+        """Check each part on its sub-keys not seen before (``unseen``: each part's, each with the first
+        row of ``new`` that has it), and add what it found to the part's table (the rows fetched from
+        the frame at once, each made a line once)."""
+        import polars as pl
+
+        if not any(unseen):
+            return
+        at = sorted({first["at"] for subs in unseen for first in subs})
+        rows = dict(zip(at, new.select("key", "day", "dpart")[at].rows()))
+        lines: dict[int, ClaimLine] = {}
+        for number, subs in enumerate(unseen):
+            if not subs:
+                continue
+            found = []
+            for first in subs:
+                key, day, dpart = rows[first["at"]]
+                line = lines.get(first["at"])
                 if line is None:
-                    line = lines[row] = line_of(key.split(SEP), SENTINEL_LINE, SENTINEL_CLAIM, day)
-                self.subs[number][sub] = self._check(self.parts[number], line, day, dpart)
-        return [{first["sub"]: self.subs[number][first["sub"]] for first in subs} for number, subs in enumerate(firsts)]
+                    line = lines[first["at"]] = line_of(key.split(SEP), SENTINEL_LINE, SENTINEL_CLAIM, day)
+                found.append(self._check(self.parts[number], line, day, dpart))
+            checked = pl.DataFrame({"sub": [first["sub"] for first in subs], "found": found}, schema=self.schema)
+            known = self.subs[number]
+            self.subs[number] = pl.concat([known, checked], rechunk=known.n_chunks() > 16)
 
     def _check(self, part: Part, line: ClaimLine, day: date | None, dpart: str) -> int:
         findings = self.rules.check_part(part, line)
