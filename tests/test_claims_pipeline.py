@@ -125,3 +125,31 @@ def test_a_batch_is_checked_before_the_next_is_read(rules, monkeypatch):
     assert waited == [True]
     assert tally.lines == 40
     assert out.getvalue().count("\n") == 1 + 40  # the header and a finding for each line
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_work_begun_for_checking_every_code_serves_a_check_that_skips_other_codes(rules, tmp_path, suffix):
+    """begin() reads a file's batches into lines ahead; a check then asked to skip lines for codes
+    the graph does not hold (which must be done before lines are read) still skips them: the same
+    findings as a check begun from nothing."""
+    import json
+
+    from cptkg.claims.columnar import begin
+    from cptkg.claims.columnar.reading import open_source
+
+    row = {"claim_id": "C", "cpt_code": "81311", "modifiers": "", "icd10cm": "C18.7", "payer": "UHC",
+           "place_of_service": "81", "units": "1", "date_of_service": "2024-03-15"}  # fmt: skip
+    rows = [dict(row, claim_id=f"C{n}", cpt_code="99213" if n % 3 else "81311") for n in range(120)]
+    path = tmp_path / f"claims{suffix}"
+    if suffix == ".csv":
+        path.write_text(",".join(row) + "\n" + "".join(",".join(r.values()) + "\n" for r in rows))
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    fresh = io.StringIO()
+    check_file(rules, open_source(path, None), fresh, "json", batch_size=25, other_codes="skip")
+    assert '"skipped_other_codes": 80' in fresh.getvalue()
+    source = open_source(path, None)
+    begin(source, "json", other_codes="check", batch_size=25)
+    out = io.StringIO()
+    check_file(rules, source, out, "json", batch_size=25, other_codes="skip")
+    assert out.getvalue() == fresh.getvalue()

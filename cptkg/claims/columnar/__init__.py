@@ -102,6 +102,9 @@ def check_file(
     # the batches begin() started, taken up once and as they are (a file of records cannot be read
     # twice); a later check of the same source reads it anew
     batches, source.reading = source.reading, None
+    if batches is not None and source.reading_lines and skip:  # read into lines: too far to skip lines
+        batches.close()  # (only a file that can be read again is read into lines ahead)
+        batches = None
     if batches is None:
         batches = read_batches(source, batch_size)
     return check_batches(rules, batches, out, fmt, progress, tally=tally, skip_other_codes=skip, writer=writer)
@@ -111,9 +114,17 @@ def begin(source: Source, fmt: str, other_codes: str = "auto", batch_size: int =
     """Begin the work on a file that needs no graph in threads, so that it goes on while the graph is
     loaded: counting its lines (for JSON's head) and reading its first batches (of ``batch_size``
     lines); the next :func:`check_file` on ``source`` takes them up."""
-    if _counted_first(fmt, skips_other_codes(source, other_codes)):
+    from .normalise import read_lines
+
+    skip = skips_other_codes(source, other_codes)
+    if _counted_first(fmt, skip):
         count_ahead(source)
-    source.reading = ReadAhead(read_batches(source, batch_size))
+    batches = read_batches(source, batch_size)
+    # each batch read into lines as well, but where lines for other codes are skipped (which needs the
+    # graph's codes: the check does it), and for a file of records, read once (so that the check can
+    # still skip them if it is asked to)
+    lines = not skip and source.kind != "records"
+    source.reading, source.reading_lines = ReadAhead(read_lines(batches) if lines else batches), lines
 
 
 def _counted_first(fmt: str, skip: bool) -> bool:
@@ -169,7 +180,7 @@ def check_batches(
     ``write(frame)`` and ``close(lines)``) takes the tables of findings instead of ``out``."""
     from .evaluate import Evaluator
     from .grouping import Grouper
-    from .normalise import UNREADABLE, Lines, Reader
+    from .normalise import UNREADABLE, Lines, Reader, read_lines
     from .writing import TableWriter, TextWriter
 
     form, tally = _form(fmt), tally if tally is not None else Tally()
@@ -193,11 +204,15 @@ def check_batches(
 
     try:
         held = None  # the lines of the last claim of the batch before, which may go on
-        ahead = batches if isinstance(batches, ReadAhead) else ReadAhead(batches)
-        for raw in ahead:  # each batch checked as soon as it is read: its last claim held back
-            if skip_other_codes:
-                raw = _without_other_codes(raw, rules, tally)
-            lines = reader.read(raw)
+        # batches are read into lines in the reading thread, but where lines for other codes are skipped
+        ahead = batches if isinstance(batches, ReadAhead) else ReadAhead(
+            batches if skip_other_codes else read_lines(batches)
+        )
+        for item in ahead:  # each batch checked as soon as it is read: its last claim held back
+            if isinstance(item, Lines):
+                lines = item
+            else:
+                lines = reader.read(_without_other_codes(item, rules, tally) if skip_other_codes else item)
             if held is not None:
                 lines.frame = held.frame.vstack(lines.frame)
                 lines.items.update(held.items)

@@ -14,6 +14,7 @@ two errors comes first, are the row engine's): it gives a :class:`~cptkg.claims.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -126,6 +127,20 @@ class Reader:
         if None not in present:
             return mapped
         return pl.when(column.is_null()).then(pl.lit(known[None], pl.String)).otherwise(mapped)
+
+
+def read_lines(batches: Iterable[RawBatch]) -> Iterator[Lines]:
+    """Batches read into :class:`Lines` one after the other by one :class:`Reader` (in the reading
+    thread, so that this work is done while the batch before is checked); closing this closes
+    ``batches``."""
+    reader = Reader()
+    try:
+        for raw in batches:
+            yield reader.read(raw)
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
 
 
 #: Where each column's value is in a key (units gives two values: the units, and how they were written).

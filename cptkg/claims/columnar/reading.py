@@ -75,6 +75,7 @@ class Source:
     names: list[str] = field(default_factory=list)
     counting: Any = None  # the count begun by count_ahead (a Future)
     reading: ReadAhead | None = None  # the batches begun by columnar.begin
+    reading_lines: bool = False  # whether they are read into lines too (not where lines for other codes are skipped)
 
 
 def input_format(path: Path) -> str:
