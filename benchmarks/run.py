@@ -454,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1, 10, 100, 1000], help="graph sizes in codes")
     parser.add_argument(
-        "--lines", type=int, nargs="*", default=[10_000, 100_000, 1_000_000], help="claim file and VCF sizes"
+        "--lines", type=int, nargs="*", default=[10_000, 100_000, 400_000, 1_000_000], help="claim file and VCF sizes"
     )
     parser.add_argument(
         "--only", nargs="+", choices=OPERATIONS, default=list(OPERATIONS), help="run only these operations"
