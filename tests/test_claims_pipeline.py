@@ -153,3 +153,23 @@ def test_work_begun_for_checking_every_code_serves_a_check_that_skips_other_code
     out = io.StringIO()
     check_file(rules, source, out, "json", batch_size=25, other_codes="skip")
     assert out.getvalue() == fresh.getvalue()
+
+
+@pytest.mark.parametrize("pieces", [1, 2, 3, 7, 1000])
+def test_findings_made_in_pieces_come_out_in_line_order(rules, monkeypatch, pieces):
+    """A batch's findings are made and written in pieces, the lines checked one by one (here, lines
+    that cannot be read) put between them: first, at a piece's edge, and after the last keyed line."""
+    from cptkg.claims import Tally, check_records, columnar, write_findings
+
+    row = {"claim_id": "C", "cpt_code": "81311", "modifiers": "", "icd10cm": "C18.7", "payer": "UHC",
+           "place_of_service": "81", "units": "1", "date_of_service": "2024-03-15"}  # fmt: skip
+    unreadable = {0, 5, 6, 11, 12, 13, 29}
+    rows = [dict(row, claim_id=f"C{n}", units="two" if n in unreadable else "1") for n in range(30)]
+    expected, tally = io.StringIO(), Tally()
+    write_findings(check_records(rules, rows_records(rows), tally), expected, "json", lines=len(rows), tally=tally)
+    monkeypatch.setattr(columnar, "WRITE_PIECES", pieces)
+    out = io.StringIO()
+    writer = columnar.writing.TextWriter(out, columnar.writing.Form("json"), Tally(), lines=len(rows))
+    check_batches(rules, record_batches(rows_records(rows), 100), out, "json", writer=writer)
+    assert out.getvalue() == expected.getvalue()
+    assert out.getvalue().count('"rule": "unreadable-line"') == len(unreadable)

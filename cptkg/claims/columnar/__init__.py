@@ -67,6 +67,8 @@ __all__ = [
 #: 1M generated lines: 50k 3.2-3.5 s, 100k 2.9-3.3 s, 200k 2.6-2.8 s and 760-790 MiB, 300k 2.7-2.8 s
 #: and 930 MiB).
 BATCH_SIZE = 200_000
+#: A batch's findings are made and written in this many pieces (the next made while one is written).
+WRITE_PIECES = 4
 #: The forms findings can be written in.
 FORMATS = ("json", "csv", "text", "parquet", "arrow")
 
@@ -197,7 +199,7 @@ def check_batches(
         if form is None:
             writer.write(_with_rows(found, python))
         else:  # the findings written out (a lazy frame until then) in the writing thread
-            writer.later(lambda: _write_text(writer, found.collect(), python))
+            writer.later(lambda: _write_text(writer, found, python))
         if progress is not None:
             progress.update(groups.complete)
         return _rest(lines, groups.complete)
@@ -252,19 +254,32 @@ def _without_other_codes(raw: RawBatch, rules: ClaimRules, tally: Tally) -> RawB
 
 
 def _write_text(writer, found, python: list[tuple]) -> None:
-    """The written findings of a batch in line order: the runs of keyed claims' findings as columns,
-    with those of the claims checked one by one (few) between them."""
+    """The written findings of a batch in line order: the runs of keyed claims' findings (``found``, a
+    lazy frame of ``ord`` and ``out``) as columns, with those of the claims checked one by one (few)
+    between them. The keyed findings are made a piece at a time, each piece by polars (in its own
+    threads) while the piece before is written."""
     import polars as pl
 
     from .writing import ColumnBytes
 
-    cuts = found["ord"].search_sorted(pl.Series([row[0] for row in python], dtype=pl.Int64)).to_list() if python else []
-    written, start = ColumnBytes(found["out"]), 0
-    for cut, (_, *row) in zip(cuts, python):
-        writer.write_bytes(written.span(start, cut))
-        writer.write_texts([row[-1]])
-        start = cut
-    writer.write_bytes(written.span(start, found.height))
+    rows = found.select(pl.len()).collect().item()
+    step = max(-(-rows // WRITE_PIECES), 1)
+    waiting = list(python)  # in line order
+    making = found.slice(0, step).collect(background=True) if rows else None
+    for start in range(0, rows, step):
+        piece = making.fetch_blocking()
+        if start + step < rows:
+            making = found.slice(start + step, step).collect(background=True)
+        last = piece["ord"][-1]
+        inside, waiting = [r for r in waiting if r[0] < last], [r for r in waiting if r[0] > last]
+        cuts = piece["ord"].search_sorted(pl.Series([r[0] for r in inside], dtype=pl.Int64)).to_list()
+        written, begin = ColumnBytes(piece["out"]), 0
+        for cut, row in zip(cuts, inside):
+            writer.write_bytes(written.span(begin, cut))
+            writer.write_texts([row[-1]])
+            begin = cut
+        writer.write_bytes(written.span(begin, piece.height))
+    writer.write_texts([row[-1] for row in waiting])
 
 
 def _with_rows(found, python: list[tuple], clean: bool = False):

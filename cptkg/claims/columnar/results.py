@@ -95,7 +95,8 @@ class TextResults:
         parts = found.filter(pl.col("inparts")).with_columns(
             pl.col("out").str.replace(SENTINEL_CLAIM, claim, literal=True)
         )
-        return pl.concat([found.filter(~pl.col("inparts")), parts]).sort("ord").select("ord", "out")
+        # made here, at once (few batches have such lines): its pieces would each sort the whole batch
+        return pl.concat([found.filter(~pl.col("inparts")), parts]).sort("ord").select("ord", "out").collect().lazy()
 
 
 class TableResults:
