@@ -60,8 +60,10 @@ class Grouper:
         starts = runs.ne_missing(runs.shift(1))  # the first row too (null before it)
         run_number = starts.cast(pl.Int64).cum_sum() - 1
         first_ids = runs.filter(starts)
+        bounds = starts.arg_true()  # where each run begins (the first at 0), then where the last ends
+        longest = bounds.append(pl.Series([len(runs)], dtype=bounds.dtype)).diff(null_behavior="drop").max()
         usual = (
-            run_number.value_counts().get_column("count").max() <= self.max_lines
+            longest <= self.max_lines
             and not (first_ids[0] == self.current and self.current)
             and not first_ids.filter(first_ids != "").is_in(self.recent.implode()).any()
         )
