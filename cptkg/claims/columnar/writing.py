@@ -149,10 +149,6 @@ class TextWriter:
         if self.binary is not None:
             self.out.flush()
 
-    def write_column(self, column: pl.Series) -> None:
-        """A batch's written findings (a string column), in order."""
-        self.write_bytes(ColumnBytes(column).span(0, len(column)))
-
     def write_bytes(self, pieces: list[memoryview]) -> None:
         """Written findings as UTF-8 bytes, in pieces (see :class:`ColumnBytes`)."""
         for piece in pieces:
@@ -165,7 +161,7 @@ class TextWriter:
             self._write("".join(texts).encode("utf-8", self.errors))
 
     def later(self, work: Callable[[], None]) -> None:
-        """Run ``work`` (which writes with :meth:`write_column` and :meth:`write_texts`) after the work
+        """Run ``work`` (which writes with :meth:`write_bytes` and :meth:`write_texts`) after the work
         given before, in the writing thread when there is one."""
         if self.threaded and self.behind is None:
             self.behind = Behind()
