@@ -180,9 +180,9 @@ def _matches(text: bytes, pattern: str) -> int:
 
 class ReadAhead:
     """Batches read in a thread of its own (:data:`READING_THREAD`, begun when this is made) one ahead
-    of the batch being checked: polars parses outside the interpreter lock. Iterating gives each batch as
-    soon as it is read (not waiting for the next, to tell whether it is the last); :meth:`close` (also when the iteration stops early, on an error) ends
-    the thread, and the file it reads is closed."""
+    of the batch being checked: polars parses outside the interpreter lock. Iterating gives each batch
+    as soon as it is read (not waiting for the next, to tell whether it is the last); :meth:`close`
+    (also when the iteration stops early, on an error) ends the thread, and the file it reads is closed."""
 
     def __init__(self, batches: Iterable[RawBatch]) -> None:
         self.ready: queue.Queue = queue.Queue(maxsize=1)

@@ -116,7 +116,9 @@ class TextWriter:
     is unknown (None, or 0: nothing to write before the findings) the findings are spooled to a
     temporary file until the end."""
 
-    def __init__(self, out: TextIO, form: Form, tally: Tally, lines: int | Callable[[], int | None] | None = None) -> None:
+    def __init__(
+        self, out: TextIO, form: Form, tally: Tally, lines: int | Callable[[], int | None] | None = None
+    ) -> None:
         self.out = out
         self.form = form
         self.tally = tally  # the one the findings are counted in (its layout and notices are known now)
