@@ -41,10 +41,10 @@ class Composer:
     ``results`` is the evaluator's store of results (:mod:`.results`), ``tails`` its written tails."""
 
     def __init__(self, rules: ClaimRules, form: Form | None, results, tails: dict) -> None:
-        self.rules, self.form, self.results, self.tails = rules, form, results, tails
-        self.parts: list[Part] = [part for function in rules.families for part in parts_of(function)]
         import polars as pl
 
+        self.rules, self.form, self.results, self.tails = rules, form, results, tails
+        self.parts: list[Part] = [part for function in rules.families for part in parts_of(function)]
         # each part's sub-keys checked and what it found on them (a table polars maps the rows with)
         self.schema = {"sub": pl.String, "found": pl.Int64}
         self.subs: list[pl.DataFrame] = [pl.DataFrame(schema=self.schema) for _ in self.parts]
