@@ -38,12 +38,13 @@ def is_regular(path: Path | str) -> bool:
         return False
 
 
-def bounded_lines(handle: IO[str], path: Path | str, limit: int = MAX_LINE) -> Iterator[str]:
+def bounded_lines(handle: IO[str], path: Path | str, limit: int = MAX_LINE, first: int = 1) -> Iterator[str]:
     """The lines of a text stream, each refused past ``limit`` characters (an endless input such as
     ``/dev/zero``), as an InputError naming the file and line; a NUL in the first line or in an
     endless one means the file is not text. A NUL in a later, ended line passes: that one line is
-    bad, and the format's reader reports it without giving up the rest of the file."""
-    number = 0
+    bad, and the format's reader reports it without giving up the rest of the file. ``first`` is the
+    number of the stream's first line in its file (a stream that begins inside the file)."""
+    number = first - 1
     while True:
         line = handle.readline(limit)
         if not line:

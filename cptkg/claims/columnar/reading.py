@@ -1,10 +1,13 @@
 """Claim files read as batches of columns, each row with the line number the row engine gives it.
 
-* CSV is read in blocks of bytes that end at a line end. A *plain* block (no quote, no blank line,
+* CSV is read in blocks of bytes that end at a line feed. A *plain* block (no quote, no blank line,
   no lone carriage return, no NUL, every line with the header's number of fields) is parsed by
   polars on every core; any other block is read by the row engine's own reader
-  (:func:`cptkg.claims.records.csv_rows`), so that blank lines, quoted line breaks, short and long
-  rows and bytes that are not UTF-8 are numbered and reported exactly as ``--engine row`` does.
+  (:func:`cptkg.claims.records.csv_rows`) over the file's lines from the block's first byte, on past
+  the block's end while a quoted field goes on (:class:`_Region`), so that blank lines, quoted line
+  breaks, quotes inside fields, lone carriage returns, short and long rows and bytes that are not
+  UTF-8 are numbered and reported exactly as ``--engine row`` does; the next block begins where that
+  record ends. The line count JSON's head gives walks the same blocks.
 * JSON Lines, and rows given in Python, are read by the row engine's readers and gathered in batches.
 * Parquet and Arrow IPC files are read by record batch; their rows are numbered from 1, as rows given
   in Python are.
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import InputError
+from ...core.inputs import MAX_LINE, bounded_lines
 from ..layouts import sniff_delimiter
 from ..lines import COLUMNS, OPTIONAL_COLUMNS
 from ..records import Record, count_records, csv_rows, file_format, header_names, open_claims
@@ -131,21 +135,13 @@ def _count(source: Source) -> int | None:
     blank = f"(?m)^[{spaces}]*\\r?\\n"  # a line of spaces only, or none
     total = 0
     with source.path.open("rb") as handle:
-        handle.readline()
-        while chunk := _next_block(handle, 1 << 24):
-            if (
-                chunk.isascii()
-                and b'"' not in chunk
-                and b"\x00" not in chunk
-                and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n"))
-            ):  # (each carriage return ends a line)
+        handle.seek(_data_start(handle))
+        for chunk, region in _blocks(handle, source, 1 << 24, _countable):
+            if region is None:
                 total += chunk.count(b"\n") - _matches(chunk, blank)
                 continue
-            rows = csv.reader(
-                io.StringIO(chunk.decode("utf-8", "surrogateescape"), newline=""), delimiter=source.delimiter
-            )
             try:
-                total += sum(1 for row in rows if row and not (len(row) == 1 and not row[0].strip()))
+                total += sum(1 for row in region if row and not (len(row) == 1 and not row[0].strip()))
             except csv.Error:
                 return 0  # as count_records says of a file csv.reader cannot read through
     return total
@@ -305,15 +301,115 @@ def _schema(pl) -> dict[str, Any]:
 
 def _csv_batches(source: Source, batch_size: int) -> Iterator[RawBatch]:
     with source.path.open("rb") as handle:
-        handle.readline()
+        handle.seek(_data_start(handle))
         sample = handle.read(1 << 16)
-        block = max(batch_size, 1) * max(len(sample) // max(sample.count(b"\n"), 1), 16)  # bytes of a batch's lines
         handle.seek(-len(sample), 1)
-        line = 2
-        while chunk := _next_block(handle, block):
-            batch, ends = _csv_block(chunk, source.names, source.delimiter, line)
-            yield batch
-            line += ends
+        block = max(batch_size, 1) * max(len(sample) // max(sample.count(b"\n"), 1), 16)  # bytes of a batch's lines
+
+        def plain(chunk: bytes, line: int) -> RawBatch | None:
+            return _plain_block(chunk, source.names, source.delimiter, line)
+
+        for batch, region in _blocks(handle, source, block, plain):
+            yield batch if region is None else records_batch(list(csv_rows(region, source.names, region.offset)))
+
+
+def _data_start(handle) -> int:
+    """The byte where a CSV file's lines begin: after its header line, which ends (as the row engine
+    reads it) at a line feed, a carriage return, or both."""
+    head = b""
+    while len(head) < MAX_LINE and (more := handle.read(1 << 16)):
+        head += more
+        ends = [i for i in (head.find(b"\r"), head.find(b"\n")) if 0 <= i < len(head) - 1]  # (\r then \n?)
+        if ends:
+            end = min(ends) + 1
+            return end + 1 if head[end - 1 : end + 1] == b"\r\n" else end
+    return len(head)  # the header alone, without a line end
+
+
+def _blocks(handle, source: Source, size: int, whole: Callable[[bytes, int], Any]) -> Iterator[tuple[Any, _Region | None]]:
+    """The file from the handle's place in blocks of about ``size`` bytes that end at a line end:
+    ``(whole(block, line), None)`` where that is not None (the block read at once; ``line``, its first
+    line's number), else ``(None, rows)``: its rows as the row engine's reader gives them
+    (:class:`_Region`: the block's lines and, when a quoted field goes on past its end, the lines after
+    it). Lines are numbered from 2 (after the header)."""
+    line = 2
+    while True:
+        start = handle.tell()
+        chunk = handle.read(size)
+        if not chunk:
+            return
+        chunk += handle.readline(MAX_LINE)
+        ended = chunk.endswith(b"\n")
+        read = whole(chunk if ended else chunk + b"\n", line) if ended or not handle.peek(1) else None
+        if read is not None:
+            yield read, None
+            line += chunk.count(b"\n") + (not ended)  # (a block read whole has no lone carriage return)
+            continue
+        region = _Region(handle, start, len(chunk), source, line)
+        try:
+            yield None, region
+            for _ in region:  # what the consumer left of the region (it stopped early) is passed over
+                pass
+        finally:
+            region.close()
+        line += region.line_num
+
+
+class _Region:
+    """The rows of a block that is not plain, as the row engine reads them: the file read as text from
+    the block's first byte, its lines (:func:`~cptkg.core.inputs.bounded_lines`) through one
+    ``csv.reader``. The region ends at the block's end, or, where a record goes on there (a quoted
+    line break, told by the reader asking for a line within the row it is reading), at that record's
+    end; :meth:`close` leaves the file at the first byte after it. Iterating gives the reader's rows;
+    ``line_num`` and ``offset`` number them as :func:`~cptkg.claims.records.csv_rows` does."""
+
+    def __init__(self, handle, start: int, size: int, source: Source, line: int) -> None:
+        handle.seek(start)
+        self.handle, self.start, self.size, self.offset = handle, start, size, line - 1
+        self.text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="")
+        self.lines = bounded_lines(self.text, source.path, first=line)
+        self.used = 0  # bytes of the lines given to the reader
+        self.rows = 0  # rows asked of the reader
+        self.ending_row = -1  # the row being read when the block's last line was given
+        self.reader = csv.reader(self._lines(), delimiter=source.delimiter)
+
+    def _lines(self) -> Iterator[str]:
+        while self.used < self.size or self.rows == self.ending_row:
+            text = next(self.lines, None)
+            if text is None:
+                return
+            self.used += len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
+            if self.used >= self.size and self.ending_row < 0:
+                self.ending_row = self.rows
+            yield text
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self
+
+    def __next__(self) -> list[str]:
+        self.rows += 1
+        return next(self.reader)
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def close(self) -> None:
+        self.text.detach()  # the file stays open: it is read on from here
+        self.handle.seek(self.start + self.used)
+
+
+def _countable(chunk: bytes, line: int) -> bytes | None:
+    """The block, where its rows are counted by its line ends and blank lines (ASCII text without
+    quotes, NUL or a lone carriage return), not read."""
+    if (
+        chunk.isascii()
+        and b'"' not in chunk
+        and b"\x00" not in chunk
+        and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n"))
+    ):
+        return chunk
+    return None
 
 
 def _csv_header(path: Path, delimiter: str) -> tuple[list[str], int]:
@@ -322,30 +418,6 @@ def _csv_header(path: Path, delimiter: str) -> tuple[list[str], int]:
         reader = csv.reader(handle, delimiter=delimiter)
         names = header_names(next(reader), path)
         return [n if n in KNOWN else f"__other{i}" for i, n in enumerate(names)], reader.line_num
-
-
-def _next_block(handle, size: int) -> bytes:
-    """About ``size`` bytes up to a line end; a block with an odd number of quotes grows line by line
-    until its quotes pair up, so that a quoted field's line break stays inside one block."""
-    chunk = handle.read(size)
-    if not chunk:
-        return b""
-    chunk += handle.readline()
-    if b'"' in chunk:
-        while chunk.count(b'"') % 2 and (more := handle.readline()):
-            chunk += more
-    return chunk if chunk.endswith(b"\n") else chunk + b"\n"
-
-
-def _csv_block(chunk: bytes, names: list[str], delimiter: str, line: int) -> tuple[RawBatch, int]:
-    """A block's rows, and how many lines it spans (its line ends, a carriage return alone one too)."""
-    plain = _plain_block(chunk, names, delimiter, line)
-    if plain is not None:
-        return plain, plain.frame.height  # each of its lines ends with one line feed
-    text = chunk.decode("utf-8", errors="surrogateescape")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    ends = chunk.count(b"\n") + (chunk.count(b"\r") - chunk.count(b"\r\n") if b"\r" in chunk else 0)
-    return records_batch(list(csv_rows(reader, names, offset=line - 1))), ends
 
 
 def _plain_block(chunk: bytes, names: list[str], delimiter: str, line: int) -> RawBatch | None:

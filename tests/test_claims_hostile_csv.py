@@ -1,0 +1,165 @@
+"""CSV files as other tools write them, through the columnar engine's block reader and its line count.
+
+The columnar engine reads a CSV file in blocks: polars reads a *plain* block, the row engine's reader
+(one ``csv.reader`` over the file's lines, continued past the block's end while a quoted field goes
+on) every other. Quoted line breaks, quotes inside unquoted fields, lone carriage returns (the header's
+too), a byte order mark, NUL and bytes that are not UTF-8 must give the row engine's findings, line
+numbers and JSON count at any batch size: the cases of ``cases/claims/hostile-csv.json``, and files
+drawn at random from the same pieces (seeded, so that a failure can be replayed).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+
+import pytest
+
+from cptkg.claims import ClaimRules, Tally, check_records, count_records, read_records, write_findings
+from cptkg.claims.columnar import check_file, reading
+from cptkg.core.errors import CptkgError
+
+from .conftest import CASES
+
+HOSTILE = json.loads((CASES / "claims" / "hostile-csv.json").read_text(encoding="utf-8"))
+FORMS = ("json", "csv", "text")
+BATCH_SIZES = (1, 2, 7, 100_000)
+
+
+@pytest.fixture(scope="module")
+def rules(kg) -> ClaimRules:
+    return ClaimRules(kg)
+
+
+def case_bytes(case: dict) -> bytes:
+    lines = HOSTILE["lines"]
+    body = case["body"].replace("{LEAD}", "{L}\n" * case.get("lead", 0))
+    body = body.replace("{HEADER}", case.get("header", HOSTILE["header"]))
+    body = body.replace("{L}", lines["L"]).replace("{M}", lines["M"])
+    return body.encode("utf-8", "surrogateescape")
+
+
+def by_row_engine(rules: ClaimRules, path, fmt: str) -> str | tuple:
+    out, tally = io.StringIO(), Tally()
+    try:
+        write_findings(check_records(rules, read_records(path), tally), out, fmt, lines=count_records(path), tally=tally)
+    except CptkgError as error:
+        return ("refused", str(error))
+    return out.getvalue()
+
+
+def by_columnar_engine(rules: ClaimRules, path, fmt: str, batch_size: int) -> str | tuple:
+    out = io.StringIO()
+    try:
+        check_file(rules, path, out, fmt, batch_size=batch_size)
+    except CptkgError as error:
+        return ("refused", str(error))
+    return out.getvalue()
+
+
+def assert_same(rules: ClaimRules, path, sizes=BATCH_SIZES) -> None:
+    try:
+        source = reading.open_source(path)
+    except CptkgError:  # a file refused as a whole: by both engines, with one message
+        source = None
+    if source is not None:
+        assert reading.count_first(source) == count_records(path)
+    for fmt in FORMS:
+        expected = by_row_engine(rules, path, fmt)
+        for size in sizes:
+            assert by_columnar_engine(rules, path, fmt, size) == expected, (fmt, size)
+
+
+@pytest.mark.parametrize("case", HOSTILE["cases"], ids=lambda case: case["name"])
+def test_hostile_csv_as_the_row_engine_reads_it(rules, tmp_path, case):
+    path = tmp_path / "claims.csv"
+    path.write_bytes(case_bytes(case))
+    assert_same(rules, path)
+
+
+def test_the_cases_are_what_they_say(tmp_path):
+    """Each case holds what its name says it tests (a case edited into a plain file would test nothing)."""
+    held = {case["name"]: case_bytes(case) for case in HOSTILE["cases"]}
+    assert b"\r" in held["lone-cr-everywhere"] and b"\n" not in held["lone-cr-everywhere"]
+    assert held["header-ends-with-cr"].split(b"\n")[0].count(b"\r") == 1
+    assert held["bom-crlf-quotes"].startswith(b"\xef\xbb\xbf")
+    assert held["nul-in-quoted-record"].index(b"\x00") > 8192 and b"\xff" in held["not-utf8-inside-quotes"]
+    assert not held["quoted-last-line-without-end"].endswith((b"\n", b"\r"))
+    assert held["odd-quotes-then-plain-lines"].count(b'"') % 2 == 1
+
+
+def test_a_quoted_region_ends_and_polars_reads_on(rules, tmp_path, monkeypatch):
+    """A block that is not plain is read by the row engine's reader only up to the end of the record it
+    ends in: the blocks after it are plain again and polars reads them, numbered on from there."""
+    plain = "C1,81311,,C18.7,Medicare,81,1\n"
+    quoted = 'C2,81311,,"C18.7\nC78.00",Medicare,81,1\n'
+    path = tmp_path / "claims.csv"
+    path.write_text("claim_id,cpt_code,modifiers,icd10cm,payer,place_of_service,units\n" + plain * 40 + quoted + plain * 40)
+    read_whole = []
+    original = reading._plain_block
+
+    def spy(chunk, names, delimiter, line):
+        batch = original(chunk, names, delimiter, line)
+        read_whole.append((line, batch is not None))
+        return batch
+
+    monkeypatch.setattr(reading, "_plain_block", spy)
+    batches = list(reading.read_batches(reading.open_source(path), 10))
+    lines = [n for batch in batches for n in batch.frame[reading.LINE].to_list()]
+    assert lines == [*range(2, 42), 42, *range(44, 84)]  # the quoted record is line 42 (it spans 42 and 43)
+    assert all(whole for line, whole in read_whole if line < 40 or line > 44)  # all but the quoted record's block
+    assert sum(line > 44 for line, _ in read_whole) >= 3
+    assert_same(rules, path, sizes=(3, 10))
+
+
+PIECES = {
+    "claim_id": ["C1", "C2", "", "é1", "X" * 50],
+    "cpt_code": ["81311", "81275", "", "ABCDE", "81311.0"],
+    "modifiers": ["", "26", "GA;GZ", "XX"],
+    "icd10cm": ["", "C18.7", "C18.7;C78.00", "C92.02"],
+    "payer": ["", "Medicare", "UHC", "Noridian JE"],
+    "place_of_service": ["81", "11", "x"],
+    "units": ["1", "2", "-1", "1.0", ""],
+    "date_of_service": ["", "2024-03-15", "2025-08-21", "2025-02-30"],
+}
+HEADER = list(PIECES)
+
+
+def random_file(seed: int) -> bytes:
+    """A file of the pieces above, with quoting, quoted line breaks, stray quotes, blank lines, short
+    and long lines, and line ends of every kind, drawn from ``seed``."""
+    draw = random.Random(seed)
+    end = draw.choice(["\n", "\r\n", "\r", "\n"])
+    lines = [",".join(HEADER)]
+    for _ in range(draw.choice([3, 20, 60])):
+        fields = []
+        for name in HEADER:
+            value = draw.choice(PIECES[name])
+            roll = draw.random()
+            if roll < 0.05:
+                value = f'"{value}\n{value}"'
+            elif roll < 0.08:
+                value = f'"{value}"'
+            elif roll < 0.10:
+                value += '"'
+            fields.append(value)
+        roll = draw.random()
+        if roll < 0.05:
+            fields = fields[:-2]
+        elif roll < 0.08:
+            fields.append("more")
+        lines.append("" if draw.random() < 0.05 else ",".join(fields))
+    text = end.join(lines) + (end if draw.random() < 0.8 else "")
+    data = text.encode("utf-8")
+    if draw.random() < 0.1:
+        at = draw.randrange(len(data))
+        data = data[:at] + draw.choice([b"\x00", b"\xff"]) + data[at:]
+    return data
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_random_files_as_the_row_engine_reads_them(rules, tmp_path, seed):
+    path = tmp_path / "claims.csv"
+    path.write_bytes(random_file(seed))
+    assert_same(rules, path, sizes=(1, 5, 100_000))
