@@ -523,9 +523,11 @@ def table_batch(arrow, names: list[str], start: int) -> RawBatch:
             continue
         dtype = frame.schema[name]
         column = pl.col(name)
-        if not (dtype.is_integer() or dtype == pl.String or dtype == pl.Date or dtype == pl.Categorical):
-            checks.append(column.is_not_null())  # a float, a list, a time: the row engine's code reads it
-        value = column.cast(pl.String, strict=False)
+        if dtype.is_integer() or dtype == pl.String or dtype == pl.Date or dtype == pl.Categorical:
+            value = column.cast(pl.String, strict=False)
+        else:  # a float, a list, a time, a decimal: the row engine's code reads the row (where not null)
+            checks.append(column.is_not_null())
+            value = pl.lit(None, pl.String)
         typed.append((value.fill_null("") if name == "dex_z_code" else value).alias(name))
     python = pl.any_horizontal(checks) if checks else pl.lit(False)
     height = arrow.num_rows

@@ -1,11 +1,14 @@
-"""CSV files as other tools write them, through the columnar engine's block reader and its line count.
+"""Claim files as other tools write them, through the columnar engine: CSV (its block reader and its
+line count) and Parquet or Arrow tables with columns of any type.
 
 The columnar engine reads a CSV file in blocks: polars reads a *plain* block, the row engine's reader
 (one ``csv.reader`` over the file's lines, continued past the block's end while a quoted field goes
 on) every other. Quoted line breaks, quotes inside unquoted fields, lone carriage returns (the header's
 too), a byte order mark, NUL and bytes that are not UTF-8 must give the row engine's findings, line
 numbers and JSON count at any batch size: the cases of ``cases/claims/hostile-csv.json``, and files
-drawn at random from the same pieces (seeded, so that a failure can be replayed).
+drawn at random from the same pieces (seeded, so that a failure can be replayed). A table's column
+may be of any Arrow type (a list, a decimal, a timestamp, bytes, a dictionary, nulls only): each row
+must give the findings the row engine gives for the same row read into Python.
 """
 
 from __future__ import annotations
@@ -163,3 +166,68 @@ def test_random_files_as_the_row_engine_reads_them(rules, tmp_path, seed):
     path = tmp_path / "claims.csv"
     path.write_bytes(random_file(seed))
     assert_same(rules, path, sizes=(1, 5, 100_000))
+
+
+def typed_columns(rows: list[dict[str, str]]) -> dict:
+    """The rows' columns, each of another Arrow type than text (what a data lake's table may hold)."""
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+
+    def column(name: str):
+        return [row[name] for row in rows]
+
+    return {
+        "claim_id": pa.array(column("claim_id")).dictionary_encode(),
+        "cpt_code": pa.array([[code] if code else [] for code in column("cpt_code")], pa.list_(pa.string())),
+        "modifiers": pa.array(column("modifiers"), pa.large_string()),
+        "icd10cm": pa.array([{"code": code} for code in column("icd10cm")]),
+        "payer": pa.array([name.encode() for name in column("payer")], pa.binary()),
+        "place_of_service": pa.array([None] * len(rows), pa.null()),
+        "units": pa.array([decimal.Decimal(u) if u.isdigit() else None for u in column("units")], pa.decimal128(10, 2)),
+        "date_of_service": pa.array(
+            [datetime.datetime.fromisoformat(d) if d else None for d in column("date_of_service")], pa.timestamp("us")
+        ),
+        "contractor": pa.array([float(len(c)) if c else float("nan") for c in column("contractor")]),
+        "dex_z_code": pa.array([bool(d) for d in column("dex_z_code")]),
+    }
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".arrow"])
+def test_table_columns_of_any_type(rules, tmp_path, suffix):
+    """A column that is not text, a whole number or a date is read by the row engine's code row by row
+    (where not null), whatever its type: no type makes the columnar engine fail or differ."""
+    import pyarrow as pa
+
+    plain = [
+        {"claim_id": "C1", "cpt_code": "81311", "modifiers": "", "icd10cm": "C18.7;C78.00", "payer": "Medicare",
+         "place_of_service": "81", "units": "1", "date_of_service": "2024-03-15", "contractor": "Noridian JE",
+         "dex_z_code": "ZTEST1"},
+        {"claim_id": "C2", "cpt_code": "", "modifiers": "26", "icd10cm": "", "payer": "", "place_of_service": "",
+         "units": "", "date_of_service": "", "contractor": "", "dex_z_code": ""},
+    ] * 3  # fmt: skip
+    text = {name: pa.array([row[name] for row in plain]) for name in plain[0]}
+    typed = typed_columns(plain)
+    for name, column in typed.items():  # each type alone among text columns, then all at once
+        check_table(rules, tmp_path / f"{name}{suffix}", pa.table({**text, name: column}))
+    check_table(rules, tmp_path / f"all{suffix}", pa.table(typed))
+
+
+def check_table(rules: ClaimRules, path, table) -> None:
+    import pyarrow.parquet as pq
+    from pyarrow import feather
+
+    from cptkg.claims import rows_records
+
+    if path.suffix == ".parquet":
+        pq.write_table(table, path)
+        given = pq.read_table(path).to_pylist()
+    else:
+        feather.write_feather(table, path, compression="uncompressed")
+        given = feather.read_table(path).to_pylist()
+    for fmt in FORMS:
+        out, tally = io.StringIO(), Tally()
+        write_findings(check_records(rules, rows_records(given), tally), out, fmt, lines=len(given), tally=tally)
+        for size in (1, 4, 100):
+            assert by_columnar_engine(rules, path, fmt, size) == out.getvalue(), (path.name, fmt, size)
