@@ -136,6 +136,27 @@ def test_htslib_and_the_python_reader_give_the_same_answers(decide, name, all_re
     assert [c.line for c in htslib] in ([c.line for c in python], [])  # BCF has no lines
 
 
+@needs_htslib
+@pytest.mark.parametrize("filters", [[], ['##FILTER=<ID=PASS,Description="All filters passed">']], ids=["none", "pass"])
+def test_htslib_numbers_records_as_the_file_writes_them(decide, tmp_path, filters):
+    """htslib's header adds what the file's lacks (the PASS filter's line): the records are numbered from
+    the file's own header, as the Python reader numbers them, and their answers and skipped lines agree."""
+    path = tmp_path / "calls.vcf"
+    path.write_text("\n".join([
+        "##fileformat=VCFv4.2", *filters, "##contig=<ID=1,length=249250621>",
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
+        "1\t114716126\t.\tC\tT\t.\tPASS\t.",  # NRAS c.35G>A on GRCh38, line 4 or 5
+        "1\t114716127\t.\tN\tT\t.\tPASS\t.",  # a REF cptkg cannot check: skipped at its line
+        "1\t114716128\t.\tC\t<DEL>\t.\tPASS\t.",
+    ]) + "\n")  # fmt: skip
+    runs = {reader: classify_vcf(decide, path, "GRCh38", reader=reader) for reader in ("python", "htslib")}
+    answers = {reader: [(c.line, c.alt) for c in run] for reader, run in runs.items()}
+    first = 4 + len(filters)
+    assert answers["htslib"] == answers["python"] == [(first, "T")]
+    skipped = {reader: [(s.line, s.kind) for s in run.skipped] for reader, run in runs.items()}
+    assert skipped["htslib"] == skipped["python"] == [(first + 1, "malformed"), (first + 2, "unsupported")]
+
+
 def test_the_muse_record_s_samples(decide):
     [call] = classify_vcf(decide, VCF / "vcf2maf-muse.excerpt.vcf")
     tumour, normal = call.samples

@@ -118,18 +118,11 @@ def header_and_body(sniffed: Sniffed, intervals: list[Interval] | None = None):
     ``intervals``, only the record lines that may overlap them (the cheap test of :func:`wanted`)."""
     stream = open_text(sniffed)
     numbered = enumerate(lines(stream, sniffed.path, sniffed.cr), start=1)
-    header: list[str] = []
-    first: tuple[int, bytes] | None = None
     try:
-        for number, line in numbered:
-            if line.startswith(b"#"):
-                header.append(line.decode("utf-8", errors="replace"))
-                continue
-            first = (number, line)
-            break
-    except (OSError, EOFError) as error:
+        header, first = _header(numbered, sniffed.path)
+    except InputError:
         stream.close()
-        raise InputError(f"cannot read the VCF file: {error}", path=sniffed.path) from None
+        raise
     if sniffed.cr or first is None:  # rare: CR-only line ends, or no record at all
         rest: Iterator = numbered if intervals is None else _filtered(numbered, intervals)
     elif intervals is None:
@@ -148,6 +141,29 @@ def header_and_body(sniffed: Sniffed, intervals: list[Interval] | None = None):
             stream.close()
 
     return header, body()
+
+
+def _header(numbered: Iterator[tuple[int, bytes]], path: Path) -> tuple[list[str], tuple[int, bytes] | None]:
+    """The header lines (decoded) and the first line after them, numbered (None at the end)."""
+    header: list[str] = []
+    try:
+        for number, line in numbered:
+            if not line.startswith(b"#"):
+                return header, (number, line)
+            header.append(line.decode("utf-8", errors="replace"))
+    except (OSError, EOFError) as error:
+        raise InputError(f"cannot read the VCF file: {error}", path=path) from None
+    return header, None
+
+
+def own_header(sniffed: Sniffed) -> list[str]:
+    """The header lines of a VCF text file as the file writes them (htslib's header adds lines of its
+    own, such as the PASS filter's: counted from it, the records' line numbers would be off)."""
+    stream = open_text(sniffed)
+    try:
+        return _header(enumerate(lines(stream, sniffed.path, sniffed.cr), start=1), sniffed.path)[0]
+    finally:
+        stream.close()
 
 
 def _fast_lines(stream, number: int, path: Path) -> Iterator[tuple[int, bytes]]:
@@ -301,7 +317,7 @@ def htslib_records(sniffed: Sniffed, intervals: list[Interval] | None) -> tuple[
         vcf = cyvcf2.VCF(str(sniffed.path), lazy=True, threads=1)
     except Exception as error:  # noqa: BLE001 - cyvcf2 raises a bare Exception for files htslib refuses
         raise InputError(f"htslib cannot read it: {error}", path=sniffed.path) from None
-    header = vcf.raw_header.rstrip("\n").split("\n")
+    header = vcf.raw_header.rstrip("\n").split("\n") if sniffed.kind == "bcf" else own_header(sniffed)
 
     def by_region() -> Iterator[tuple[int | None, bytes]]:
         names = set(vcf.seqnames)
