@@ -78,3 +78,24 @@ def test_command_line(cli, session):
     found = cli("claims", path, "--engine", "spark", "--format", "csv", "--quiet")
     expected = cli("claims", path, "--engine", "columnar", "--format", "csv", "--quiet")
     assert (found.code, found.out) == (expected.code, expected.out) == (1, expected.out)
+
+
+def test_a_column_that_is_not_text_is_refused(rules, session):
+    """An array, map, struct or bytes column has no text a claim file could hold (Spark would read the
+    modifiers ``["26", "TC"]`` as ``[26, TC]``): refused, naming the column, with how to give it."""
+    from pyspark.sql import functions as F
+
+    from cptkg.core.errors import InputError
+
+    row = {"claim_id": "C1", "cpt_code": "81311", "icd10cm": "C18.7", "payer": "Medicare",
+           "place_of_service": "81", "units": "1", "line": 2}  # fmt: skip
+    frame = session.createDataFrame([row]).withColumn("Modifiers", F.array(F.lit("26"), F.lit("TC")))
+    with pytest.raises(InputError, match=r"column Modifiers is array<string>, not text.*concat_ws"):
+        spark.check_dataframe(rules, frame)
+    given = frame.withColumn("Modifiers", F.concat_ws(";", F.col("Modifiers")))  # as the message says
+    found = [(r.rule, r.message) for r in spark.check_dataframe(rules, given).collect()]
+    expected = columnar.findings_of(rules, [(2, {**row, "modifiers": "26;TC"})]).select("rule", "message").rows()
+    assert sorted(found) == sorted(expected) and any("TC" in message for _, message in found)
+    for column in (F.create_map(F.lit("a"), F.lit("b")), F.struct(F.lit("x")), F.lit(b"81").cast("binary")):
+        with pytest.raises(InputError, match="not text"):
+            spark.check_dataframe(rules, frame.withColumn("Modifiers", F.lit("")).withColumn("payer", column))

@@ -224,6 +224,7 @@ def _keyed(df: DataFrame, line: str) -> DataFrame:
 
     names = {name.strip().lower(): name for name in df.columns}
     header_names([n for n in names if n != line], Path("the DataFrame"))  # the columns a claim file needs
+    _refuse_what_is_not_text(df, names)
 
     def text(name: str):
         if name not in names:
@@ -247,6 +248,24 @@ def _keyed(df: DataFrame, line: str) -> DataFrame:
         values["date_of_service"].alias("raw_date"),
         odd.alias("odd"),
     )
+
+
+def _refuse_what_is_not_text(df: DataFrame, names: dict[str, str]) -> None:
+    """A claim column whose values have no text a claim file could hold (an array, a map, a struct,
+    bytes) is refused, naming it: Spark would read ``["26", "TC"]`` as the text ``[26, TC]``."""
+    from pyspark.sql.types import ArrayType, BinaryType, MapType, StructType
+
+    from ..core.errors import InputError
+
+    types = {field.name: field.dataType for field in df.schema.fields}
+    for name in KNOWN:
+        kind = types.get(names.get(name, ""))
+        if isinstance(kind, (ArrayType, MapType, StructType, BinaryType)):
+            hint = f"F.concat_ws(';', F.col('{names[name]}'))" if isinstance(kind, ArrayType) else "a text column"
+            raise InputError(
+                f"column {names[name]} is {kind.simpleString()}, not text: give it as text, e.g. {hint}",
+                path="the DataFrame",
+            )
 
 
 def _claims(lines: DataFrame) -> DataFrame:
