@@ -316,12 +316,52 @@ def test_an_endpoint_with_a_bad_answer_is_a_one_line_error(answer, command):
 # ---------------------------------------------------------------- piped standard input
 
 
-def test_claims_from_a_pipe_are_read_as_from_the_file():
+@pytest.mark.parametrize("engine", ["auto", "row", "columnar"])
+def test_claims_from_a_pipe_are_read_as_from_the_file(engine):
     """Today: the name has no extension, so the first 4 KB are read to sniff the format, then the
-    file is opened again: from a pipe, those bytes are gone ('the file is empty', exit 2)."""
-    expected = run("claims", MIXED_CLAIMS, "--format", "csv")
-    piped = run("claims", "/dev/stdin", "--format", "csv", stdin=MIXED_CLAIMS.read_bytes())
-    assert (piped.code, piped.out) == (expected.code, expected.out), piped.err
+    file is opened again: from a pipe, those bytes are gone ('the file is empty', exit 2); the columnar
+    engine opened it a third time for its header (a StopIteration trace)."""
+    room = {"memory": 4 << 30} if engine == "columnar" else {}  # (see test_the_columnar_engine_under_a_memory_limit)
+    for fmt in ("csv", "json"):
+        expected = run("claims", MIXED_CLAIMS, "--format", fmt, "--engine", engine, **room)
+        piped = run("claims", "/dev/stdin", "--format", fmt, "--engine", engine, stdin=MIXED_CLAIMS.read_bytes(), **room)
+        assert_no_traceback(piped)
+        assert piped.code == expected.code, piped.err
+        if fmt == "json":  # a pipe's lines are counted as they are read: "lines" comes after the findings
+            assert json.loads(piped.out) == json.loads(expected.out)
+        else:
+            assert piped.out == expected.out
+
+
+def test_the_columnar_engine_under_a_memory_limit(tmp_path):
+    """Under a limit on the address space too low for polars and Arrow to start (1 GiB; polars aborted
+    the process, or numpy's import failed with a trace): --engine columnar is a one-line error naming the
+    limit, --engine auto checks a large file with the row engine, as --engine row does."""
+    large = tmp_path / "claims.csv"
+    lines = MIXED_CLAIMS.read_text(encoding="utf-8").splitlines(keepends=True)
+    large.write_text(lines[0] + "".join(lines[1:]) * (3 * 2**20 // len("".join(lines[1:])) + 1), encoding="utf-8")
+    refused = run("claims", large, "--engine", "columnar", "--quiet", memory=1 << 30)
+    assert_one_line_error(refused, "address space", "ulimit -v", "--engine row")
+    auto = run("claims", large, "--engine", "auto", "--format", "csv", "--quiet", memory=1 << 30)
+    row = run("claims", large, "--engine", "row", "--format", "csv", "--quiet", memory=1 << 30)
+    assert_no_traceback(auto)
+    assert (auto.code, auto.out) == (row.code, row.out) and auto.code == 1
+
+
+def test_a_library_that_cannot_be_loaded_is_one_line(monkeypatch, capsys):
+    """An ImportError or MemoryError that reaches the command line (an extra whose shared library a
+    limit on memory leaves no room to map) is one line and status 2, not a trace."""
+    from cptkg.cli import claims, main
+
+    for error in (ImportError("libarrow.so.2600: failed to map segment from shared object"), MemoryError()):
+        def failing(args, engine, error=error):
+            raise error
+
+        monkeypatch.setattr(claims, "run_batches", failing)
+        assert main(["claims", str(MIXED_CLAIMS), "--engine", "columnar", "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("cptkg: error: ") and "Traceback" not in err
+        assert ("failed to map segment" in err) if isinstance(error, ImportError) else ("out of memory" in err)
 
 
 def test_jsonl_claims_from_a_pipe_are_read_as_from_the_file():

@@ -21,7 +21,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Sequence
 
-from ..core.errors import CptkgError
+from ..core.errors import CptkgError, one_line
 from ..core.version import __version__
 from . import (
     check,
@@ -152,6 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cptkg: error: {where}{error.strerror or error}", file=sys.stderr)
         _drop_standard_output()
         return EXIT_UNUSABLE
+    except (MemoryError, ImportError) as error:  # a cap on memory (ulimit -v) the work does not fit in
+        print(f"cptkg: error: {_short_of_memory(error)}", file=sys.stderr)
+        _drop_standard_output()
+        return EXIT_UNUSABLE
     finally:
         restore()
 
@@ -165,6 +169,15 @@ def run() -> int:
     status = main()
     gc.freeze()
     return status
+
+
+def _short_of_memory(error: MemoryError | ImportError) -> str:
+    """One line for a process that ran out of memory, or could not load a library (an extra such as
+    polars or pyarrow that is broken, or that a limit on the address space leaves no room to map)."""
+    if isinstance(error, MemoryError):
+        return "out of memory: give the process more (a limit such as ulimit -v), or a smaller input"
+    reason = one_line(str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__)
+    return f"cannot load a library it needs ({reason[:300]}): reinstall it, or give the process more memory if it is limited"
 
 
 def _drop_standard_output() -> None:

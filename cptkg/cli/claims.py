@@ -23,6 +23,10 @@ ENGINES = ("auto", "row", "columnar", "spark")
 #: larger, and on Parquet and Arrow; the row engine on a smaller one, which it checks sooner (no polars to
 #: start). Measured (benchmarks/bench_claims.py): the columnar engine is ahead from about 20,000 lines (1 MiB).
 AUTO_COLUMNAR_BYTES = 2 * 2**20
+#: The address space the columnar engine needs to start (polars and Arrow map their libraries and start
+#: their threads: 1.4 GiB on a small file, measured); under a lower limit (``ulimit -v``) polars aborts
+#: the process, so ``--engine auto`` runs the row engine and ``--engine columnar`` is refused.
+COLUMNAR_ADDRESS_SPACE = 2 * 2**30
 TABLE_SUFFIXES = (".parquet", ".pq", ".arrow", ".feather", ".arrows", ".ipc")
 
 
@@ -66,7 +70,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="auto",
         help="row: line by line in Python; columnar: batches of columns with polars, each distinct claim checked once "
         "(the same findings, byte for byte); spark: on Apache Spark (cptkg[spark], see docs/spark.md); auto (default): "
-        "columnar for files of 2 MiB or more and for Parquet and Arrow (with cptkg[columnar] installed), else row",
+        "columnar for files of 2 MiB or more and for Parquet and Arrow (with cptkg[columnar] installed, and 2 GiB of "
+        "address space if ulimit -v limits it), else row",
     )
     claims.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on standard error")
     claims.add_argument(
@@ -115,19 +120,36 @@ def chosen_engine(args: argparse.Namespace) -> str:
     from ..core.errors import ParameterError
 
     columnar = find_spec("polars") is not None and find_spec("pyarrow") is not None
+    limit = address_space_limit()
+    roomy = limit is None or limit >= COLUMNAR_ADDRESS_SPACE
     tables = args.format in ("parquet", "arrow") or Path(args.file).suffix.lower() in TABLE_SUFFIXES
     engine = args.engine
     if engine == "auto":
         path = Path(args.file)
         large = tables or (path.is_file() and path.stat().st_size >= AUTO_COLUMNAR_BYTES)
-        engine = "columnar" if columnar and large and args.explain is None else "row"
+        engine = "columnar" if columnar and roomy and large and args.explain is None else "row"
     if engine == "row" and tables:
         raise ParameterError("Parquet and Arrow are read and written by --engine columnar or spark (cptkg[columnar])")
     if engine == "columnar" and not columnar:
         raise ParameterError("--engine columnar needs polars and pyarrow: pip install 'cptkg[columnar]'")
+    if engine == "columnar" and not roomy:
+        raise ParameterError(
+            f"--engine columnar needs {COLUMNAR_ADDRESS_SPACE >> 30} GiB of address space, and the process is limited "
+            f"to {limit / 2**30:.1f} GiB (ulimit -v): raise the limit, or use --engine row"
+        )
     if engine != "row" and args.explain is not None:
         raise ParameterError("--explain runs on --engine row")
     return engine
+
+
+def address_space_limit() -> int | None:
+    """The process's limit on its address space in bytes (``ulimit -v``), or None when there is none."""
+    try:
+        import resource
+    except ImportError:  # not on this system (Windows)
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def run_batches(args: argparse.Namespace, engine: str) -> int:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import InputError
-from ...core.inputs import MAX_LINE, bounded_lines
+from ...core.inputs import MAX_LINE, bounded_lines, is_regular
 from ..layouts import sniff_delimiter
 from ..lines import COLUMNS, OPTIONAL_COLUMNS
 from ..records import Record, count_records, csv_rows, file_format, header_names, open_claims
@@ -96,7 +96,7 @@ def open_source(path: str | Path, columns: Any = None) -> Source:
         return Source(path, kind, names=_table_names(path, kind))
     claims = open_claims(path, columns)  # the row engine's checks of the file and its header, first
     source = Source(path, "records", claims.layout, claims.payer_wide, claims.notices, claims.records)
-    if claims.layout == "cptkg" and kind == "csv":
+    if claims.layout == "cptkg" and kind == "csv" and is_regular(path):  # (a pipe is read once: its records)
         with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             source.delimiter = sniff_delimiter(handle.readline())
         names, header_lines = _csv_header(path, source.delimiter)
