@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import warnings
 from dataclasses import dataclass, field
 
 import pytest
@@ -202,8 +203,10 @@ def test_haplotypecaller_genotypes(decide):
     ("gatk4-mutect2-mc3.bcf", "gatk4-mutect2-mc3.excerpt.vcf"),
 ])  # fmt: skip
 def test_indexed_files_are_read_by_region(decide, tmp_path, derived, same_as):
-    run = classify_vcf(decide, DERIVED / derived)
-    by_region = comparable(run)[0]
+    with warnings.catch_warnings():  # a contig of the header with no records is no warning (cyvcf2 gave one)
+        warnings.simplefilter("error")
+        run = classify_vcf(decide, DERIVED / derived)
+        by_region = comparable(run)[0]
     assert run.region_read and by_region == comparable(classify_vcf(decide, VCF / same_as))[0]
     assert all(c.line is None for c in classify_vcf(decide, DERIVED / derived))
     if (DERIVED / f"{derived}.csi").exists() and derived.endswith(".vcf.gz"):  # the CSI index alone, no .tbi

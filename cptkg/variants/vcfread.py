@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, partial
@@ -323,7 +325,11 @@ def htslib_records(sniffed: Sniffed, intervals: list[Interval] | None) -> tuple[
         names = set(vcf.seqnames)
         for interval in intervals or []:
             for name in sorted(interval.names & names):
-                for record in vcf(f"{name}:{max(1, interval.low - REACH)}-{interval.high}"):
+                with warnings.catch_warnings():  # (cyvcf2 warns, at the first record asked for, of a contig
+                    warnings.filterwarnings("ignore", "no intervals found", UserWarning)  # the index lacks)
+                    found = iter(vcf(f"{name}:{max(1, interval.low - REACH)}-{interval.high}"))
+                    first = next(found, None)
+                for record in () if first is None else itertools.chain([first], found):
                     yield None, str(record).rstrip("\n").encode()
 
     def every() -> Iterator[tuple[int | None, bytes]]:
