@@ -81,6 +81,16 @@ def test_hostile_csv_as_the_row_engine_reads_it(rules, tmp_path, case):
     assert_same(rules, path)
 
 
+def test_the_row_engine_counts_the_records_it_reads(tmp_path):
+    """JSON's ``lines`` (count_records) is the number of records the check reads, whatever the delimiter:
+    a tab-delimited file with a quoted line break was counted with the comma (one line too many)."""
+    for case in HOSTILE["cases"]:
+        if "tab" in case["name"] or "bars" in case["name"]:
+            path = tmp_path / f"{case['name']}.csv"
+            path.write_bytes(case_bytes(case))
+            assert count_records(path) == sum(1 for _ in read_records(path)) == 2, case["name"]
+
+
 def test_the_cases_are_what_they_say(tmp_path):
     """Each case holds what its name says it tests (a case edited into a plain file would test nothing)."""
     held = {case["name"]: case_bytes(case) for case in HOSTILE["cases"]}
@@ -114,6 +124,42 @@ def test_a_quoted_region_ends_and_polars_reads_on(rules, tmp_path, monkeypatch):
     assert all(whole for line, whole in read_whole if line < 40 or line > 44)  # all but the quoted record's block
     assert sum(line > 44 for line, _ in read_whole) >= 3
     assert_same(rules, path, sizes=(3, 10))
+
+
+@pytest.mark.parametrize("quoting", ["QUOTE_ALL", "QUOTE_MINIMAL", "QUOTE_NONNUMERIC"])
+def test_files_quoted_by_a_csv_writer_are_read_by_polars(rules, tmp_path, monkeypatch, quoting):
+    """A file quoted as CSV writers quote (every field, or those that need it; quotes doubled inside,
+    delimiters inside quotes, empty quoted fields) is read by polars, not line by line, and gives the
+    row engine's findings; a block with a quoted line break, or a quote that is not a writer's, is not."""
+    import csv
+
+    values = [
+        ["C1", "81311", "", "C18.7;C78.00", "Medicare", "81", "1"],
+        ["C2", "81311", "26", "C18.7", 'Aetna "Gold"', "81", "1"],
+        ["C3", "81275", "", "C18.7", "Blue Cross, Inc.", "11", "2"],
+        ["C4", "81311", "GA;GZ", "C92.02", "UHC", "81", "1.0"],
+    ] * 30
+    path = tmp_path / "claims.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=getattr(csv, quoting), lineterminator="\r\n")
+        writer.writerow(["claim_id", "cpt_code", "modifiers", "icd10cm", "payer", "place_of_service", "units"])
+        writer.writerows(values)
+    read_whole = []
+    original = reading._plain_block
+
+    def spy(chunk, names, delimiter, line):
+        batch = original(chunk, names, delimiter, line)
+        read_whole.append(batch is not None)
+        return batch
+
+    monkeypatch.setattr(reading, "_plain_block", spy)
+    assert_same(rules, path, sizes=(7, 100_000))
+    assert read_whole and all(read_whole)
+    for odd in ('C5,81311,,"C18.7\r\nC78.00",UHC,81,1\r\n', 'C5,81311,,C18.7,Ae"tna,81,1\r\n', 'C5,81311,,"C18.7"x,UHC,81,1\r\n'):
+        read_whole.clear()
+        path.write_bytes(path.read_bytes() + odd.encode())
+        assert_same(rules, path, sizes=(100_000,))
+        assert read_whole[-1] is False  # the block with it is read by the row engine's reader
 
 
 PIECES = {

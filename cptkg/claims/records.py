@@ -9,6 +9,7 @@ DE-SynPUF carrier claims (:mod:`~cptkg.claims.layouts`) and X12 837P (:mod:`~cpt
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -265,8 +266,11 @@ def count_records(path: str | Path, columns: str | Path | Mapping[str, Any] | No
         lines = bounded_lines(handle, path)
         if file_format(path) == "jsonl":
             return sum(1 for text in lines if text.strip())
-        rows = csv.reader(lines)
-        next(rows, None)
+        from .layouts import sniff_delimiter
+
+        first = next(lines, "")  # counted with the delimiter the records are read with (a tab, a bar)
+        rows = csv.reader(itertools.chain([first], lines), delimiter=sniff_delimiter(first))
+        next(rows, None)  # the header (over several lines, if quoted so)
         try:
             return sum(1 for row in rows if row and not (len(row) == 1 and not row[0].strip()))
         except csv.Error:

@@ -1,8 +1,8 @@
 """Claim files read as batches of columns, each row with the line number the row engine gives it.
 
-* CSV is read in blocks of bytes that end at a line feed. A *plain* block (no quote, no blank line,
-  no lone carriage return, no NUL, every line with the header's number of fields) is parsed by
-  polars on every core; any other block is read by the row engine's own reader
+* CSV is read in blocks of bytes that end at a line feed. A *plain* block (no blank line, no lone
+  carriage return, no NUL, every line with the header's number of fields, unquoted or quoted as CSV
+  writers quote, without a line break inside quotes) is parsed by polars on every core; any other block is read by the row engine's own reader
   (:func:`cptkg.claims.records.csv_rows`) over the file's lines from the block's first byte, on past
   the block's end while a quoted field goes on (:class:`_Region`), so that blank lines, quoted line
   breaks, quotes inside fields, lone carriage returns, short and long rows and bytes that are not
@@ -136,7 +136,7 @@ def _count(source: Source) -> int | None:
     total = 0
     with source.path.open("rb") as handle:
         handle.seek(_data_start(handle))
-        for chunk, region in _blocks(handle, source, 1 << 24, _countable):
+        for chunk, region in _blocks(handle, source, 1 << 24, _countable(len(source.names), source.delimiter)):
             if region is None:
                 total += chunk.count(b"\n") - _matches(chunk, blank)
                 continue
@@ -399,17 +399,42 @@ class _Region:
         self.handle.seek(self.start + self.used)
 
 
-def _countable(chunk: bytes, line: int) -> bytes | None:
-    """The block, where its rows are counted by its line ends and blank lines (ASCII text without
-    quotes, NUL or a lone carriage return), not read."""
-    if (
-        chunk.isascii()
-        and b'"' not in chunk
-        and b"\x00" not in chunk
-        and (b"\r" not in chunk or chunk.count(b"\r") == chunk.count(b"\r\n"))
-    ):
-        return chunk
-    return None
+def _countable(width: int, delimiter: str) -> Callable[[bytes, int], bytes | None]:
+    """The test of :func:`_blocks` for counting: a block whose rows are counted by its line ends and
+    blank lines (ASCII text without quotes, NUL or a lone carriage return, or quoted plainly), not read."""
+
+    def countable(chunk: bytes, line: int) -> bytes | None:
+        if b"\x00" in chunk or (b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n")):
+            return None  # (each carriage return ends a line)
+        if b'"' in chunk:
+            return chunk if _quoted_plainly(chunk, width, delimiter) else None
+        return chunk if chunk.isascii() else None
+
+    return countable
+
+
+def _quoted_plainly(chunk: bytes, width: int, delimiter: str) -> bool:
+    """Whether each line of a block (which ends with a line feed) is ``width`` fields, each unquoted
+    without a quote or quoted whole, with its quotes doubled inside and no line break: quoting that
+    ``csv.reader`` and polars read alike (a CSV writer's, ``QUOTE_ALL`` or ``QUOTE_MINIMAL``). Tested by
+    polars outside the interpreter lock; a block that is not UTF-8 is not."""
+    import polars as pl
+
+    if width < 2:  # (a line of one empty quoted field would be a blank line to csv.reader)
+        return False
+    cut = f"\\x{{{ord(delimiter):x}}}"
+    field = f'(?:[^"{cut}\\r\\n]*|"(?:[^"\\r\\n]|"")*")'
+    line = f"^{field}(?:{cut}{field}){{{width - 1}}}\\r?$"
+    try:
+        return (
+            pl.LazyFrame({"block": pl.Series([chunk], dtype=pl.Binary)})
+            .select(pl.col("block").cast(pl.String).str.split("\n").list.slice(0, chunk.count(b"\n")).explode())
+            .select(pl.col("block").str.contains(line).all())
+            .collect()
+            .item()
+        )
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException):  # not UTF-8
+        return False
 
 
 def _csv_header(path: Path, delimiter: str) -> tuple[list[str], int]:
@@ -425,15 +450,17 @@ def _plain_block(chunk: bytes, names: list[str], delimiter: str, line: int) -> R
     import polars as pl
 
     rows = chunk.count(b"\n")
-    # every line has the header's number of fields: as many delimiters in all as that makes, and none
-    # with more (polars refuses a line with more fields than the header); so no line is blank either,
-    # which is searched for only when a line holds one field
-    if (
-        b'"' in chunk
-        or b"\x00" in chunk
-        or (b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"))
-        or chunk.count(delimiter.encode()) != rows * (len(names) - 1)
-        or (len(names) < 2 and (b"\n\n" in chunk or b"\n\r\n" in chunk or chunk.startswith((b"\n", b"\r\n"))))
+    # every line has the header's number of fields: without quotes, as many delimiters in all as that
+    # makes, and none with more (polars refuses a line with more fields than the header); with quotes,
+    # each line's fields as a writer quotes them (_quoted_plainly). So no line is blank either, which
+    # is searched for only when a line holds one field
+    if b"\x00" in chunk or (b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n")):
+        return None
+    if b'"' in chunk:
+        if not _quoted_plainly(chunk, len(names), delimiter):
+            return None
+    elif chunk.count(delimiter.encode()) != rows * (len(names) - 1) or (
+        len(names) < 2 and (b"\n\n" in chunk or b"\n\r\n" in chunk or chunk.startswith((b"\n", b"\r\n")))
     ):
         return None
     try:
