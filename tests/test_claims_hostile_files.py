@@ -277,3 +277,34 @@ def check_table(rules: ClaimRules, path, table) -> None:
         write_findings(check_records(rules, rows_records(given), tally), out, fmt, lines=len(given), tally=tally)
         for size in (1, 4, 100):
             assert by_columnar_engine(rules, path, fmt, size) == out.getvalue(), (path.name, fmt, size)
+
+
+def writer_file(seed: int) -> bytes:
+    """Lines written by ``csv.writer`` with a quoting, delimiter and line end drawn from ``seed``, values
+    with quotes, delimiters, spaces and line breaks inside, some rows short or long, sometimes a stray
+    quote put in afterwards."""
+    import csv
+
+    draw = random.Random(seed)
+    extra = ['a "quoted" name', "x,y", " lead", "trail ", '""', '"', "é", "\t", "a|b", "", "C18.7\nC78.00"]
+    delimiter = draw.choice([",", "\t", "|"])
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter, lineterminator=draw.choice(["\n", "\r\n"]),
+                        quoting=draw.choice([csv.QUOTE_ALL, csv.QUOTE_MINIMAL, csv.QUOTE_NONNUMERIC]))  # fmt: skip
+    writer.writerow(HEADER)
+    for _ in range(draw.choice([5, 40])):
+        row = [draw.choice(PIECES[name] + (extra if draw.random() < 0.2 else [])) for name in HEADER]
+        writer.writerow(row[:-1] if draw.random() < 0.03 else row + ["x"] if draw.random() < 0.03 else row)
+    data = text.getvalue().encode()
+    if draw.random() < 0.15:
+        at = draw.randrange(len(data))
+        data = data[:at] + b'"' + data[at:]
+    return data
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_files_of_csv_writers_as_the_row_engine_reads_them(rules, tmp_path, seed):
+    """The polars path for quoted blocks side by side with ``csv.reader`` (the row engine's reader)."""
+    path = tmp_path / "claims.csv"
+    path.write_bytes(writer_file(seed))
+    assert_same(rules, path, sizes=(3, 100_000))
