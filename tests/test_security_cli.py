@@ -346,6 +346,12 @@ def test_the_columnar_engine_under_a_memory_limit(tmp_path):
     row = run("claims", large, "--engine", "row", "--format", "csv", "--quiet", memory=1 << 30)
     assert_no_traceback(auto)
     assert (auto.code, auto.out) == (row.code, row.out) and auto.code == 1
+    table = tmp_path / "claims.parquet"  # which only the columnar engine reads: the limit said, not the format
+    import polars as pl
+
+    pl.DataFrame({"claim_id": ["C1"], "cpt_code": ["81311"], "modifiers": [""], "icd10cm": ["C18.7"], "payer": ["UHC"],
+                  "place_of_service": ["81"], "units": ["1"]}).write_parquet(table)  # fmt: skip
+    assert_one_line_error(run("claims", table, "--quiet", memory=1 << 30), "address space", "ulimit -v")
 
 
 def test_a_library_that_cannot_be_loaded_is_one_line(monkeypatch, capsys):

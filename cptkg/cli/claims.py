@@ -127,7 +127,7 @@ def chosen_engine(args: argparse.Namespace) -> str:
     if engine == "auto":
         path = Path(args.file)
         large = tables or (path.is_file() and path.stat().st_size >= AUTO_COLUMNAR_BYTES)
-        engine = "columnar" if columnar and roomy and large and args.explain is None else "row"
+        engine = "columnar" if columnar and (roomy or tables) and large and args.explain is None else "row"
     if engine == "row" and tables:
         raise ParameterError("Parquet and Arrow are read and written by --engine columnar or spark (cptkg[columnar])")
     if engine == "columnar" and not columnar:
